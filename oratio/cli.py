@@ -1,0 +1,115 @@
+"""The command line: ``python app.py --backend {cdk,localstack} [--stage S]``, ``localstack ...``, ``demo``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from oratio.errors import OratioError
+
+DEFAULT_SYSTEM = "oratio.platform:platform"
+
+DESCRIPTION = """\
+Render one backend-neutral model of serverless infrastructure with a backend.
+
+backends:
+  cdk         the model as AWS CDK stacks, synthesized to CloudFormation in cdk.out/
+              (then deploy with the CDK CLI: npx cdk deploy --all)
+  localstack  the model deployed straight onto LocalStack with boto3: preview, up, destroy, outputs
+              (starts the embedded LocalStack when nothing answers at the endpoint)
+
+commands:
+  localstack {start,stop,status,logs}   run the embedded LocalStack (no Docker needed)
+  demo                                  the full local run: an agent created end to end
+"""
+
+EPILOG = """\
+examples:
+  python app.py --backend cdk --stage dev       write cdk.out/ for the dev stage
+  python app.py --backend localstack --preview  show what would change on LocalStack
+  python app.py --backend localstack --destroy  tear down what is not retained
+  python app.py localstack start                start the embedded LocalStack on 127.0.0.1:4566
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="app.py", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--backend", choices=("cdk", "localstack"), help="which backend renders the model")
+    parser.add_argument("--stage", default=None,
+                        help="stage of the system: dev, prod, local, ... (default: dev for cdk, local for localstack)")
+    parser.add_argument("--system", default=DEFAULT_SYSTEM, metavar="MODULE:FUNCTION",
+                        help=f"the function that builds the system from a stage (default: {DEFAULT_SYSTEM})")
+    parser.add_argument("--output", default=None, help="cdk: the cloud assembly folder (default: cdk.out)")
+    parser.add_argument("--preview", action="store_true", help="localstack: show the plan, change nothing")
+    parser.add_argument("--destroy", action="store_true", help="localstack: delete what is not retained")
+    parser.add_argument("--json", action="store_true", help="localstack: print the plan as JSON")
+    parser.add_argument("--yes", action="store_true", help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    local = commands.add_parser("localstack", help="run the embedded LocalStack")
+    local.add_argument("action", choices=("start", "stop", "status", "logs"))
+    local.add_argument("--lines", type=int, default=50, help="logs: how many lines")
+    demo = commands.add_parser("demo", help="the full local run: an agent created end to end")
+    demo.add_argument("--stage", dest="demo_stage", default="local")
+    return parser
+
+
+def load_system(spec: str, stage: str) -> Any:
+    """Import ``module:function`` and call it with the stage; every model problem is reported at once."""
+    from oratio.model import System, deferred_validation
+
+    module_name, _, attribute = spec.partition(":")
+    try:
+        factory: Callable[[str], Any] = getattr(importlib.import_module(module_name), attribute or "system")
+    except (ImportError, AttributeError) as error:
+        raise OratioError(f"cannot load the system {spec!r}: {error}",
+                          "give --system as module:function, importable from the current folder") from error
+    with deferred_validation():
+        system = factory(stage)
+    if not isinstance(system, System):
+        raise OratioError(f"{spec} returned {type(system).__name__}, not an oratio.model.System")
+    system.check()
+    return system
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from oratio.model import ModelError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except ModelError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OratioError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "localstack":
+        from oratio.backends.localstack.embedded.cli import run as run_localstack
+
+        return run_localstack(args.action, lines=args.lines)
+    if args.command == "demo":
+        from oratio.demo import run_demo
+
+        return run_demo(stage=args.demo_stage)
+    if args.backend is None:
+        raise OratioError("choose a backend: --backend cdk or --backend localstack", "see python app.py --help")
+    if args.backend == "cdk":
+        system = load_system(args.system, args.stage or "dev")
+        from oratio.backends.cdk import synth_command
+
+        return synth_command(system, output=args.output or "cdk.out")
+    system = load_system(args.system, args.stage or "local")
+    from oratio.backends.localstack import deploy_command
+
+    return deploy_command(system, preview=args.preview, destroy=args.destroy, as_json=args.json)

@@ -1,0 +1,41 @@
+"""The backend-neutral model: frozen values for every resource kind, validated against AWS's rules when built.
+
+It imports nothing from AWS SDKs, the CDK or any backend: backends read it, never the other way round.
+"""
+
+from oratio.model.bucket import Bucket, Encryption, LifecycleRule, StorageClass, Transition
+from oratio.model.common import Exemption, FrozenMap, Retention
+from oratio.model.errors import ModelError, Problem, deferred_validation
+from oratio.model.function import Function, Runtime
+from oratio.model.grants import Access, Grant, ResourceGrant, ServiceGrant, bedrock
+from oratio.model.rules import RULES, Rule
+from oratio.model.system import System
+from oratio.model.table import AttributeType, Billing, GlobalIndex, Key, Projection, StreamView, Table
+from oratio.model.userpool import AppClient, AuthFlow, Mfa, PasswordPolicy, SignInAlias, UserPool
+from oratio.model.workflow import (
+    TRANSIENT_LAMBDA_ERRORS,
+    Branch,
+    Catch,
+    Choice,
+    Condition,
+    Dynamic,
+    Fail,
+    Operator,
+    Pass,
+    Retry,
+    State,
+    Succeed,
+    Task,
+    Wait,
+    Workflow,
+    path,
+)
+
+__all__ = [
+    "RULES", "TRANSIENT_LAMBDA_ERRORS", "Access", "AppClient", "AttributeType", "AuthFlow", "Billing", "Branch",
+    "Bucket", "Catch", "Choice", "Condition", "Dynamic", "Encryption", "Exemption", "Fail", "FrozenMap",
+    "Function", "GlobalIndex", "Grant", "Key", "LifecycleRule", "Mfa", "ModelError", "Operator", "Pass",
+    "PasswordPolicy", "Problem", "Projection", "ResourceGrant", "Retention", "Retry", "Rule", "Runtime",
+    "ServiceGrant", "SignInAlias", "State", "StorageClass", "StreamView", "Succeed", "System", "Table", "Task",
+    "Transition", "UserPool", "Wait", "Workflow", "bedrock", "deferred_validation", "path",
+]

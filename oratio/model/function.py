@@ -1,0 +1,111 @@
+"""Lambda functions: code folder, handler, runtime, memory, timeout, environment and grants."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from pathlib import PurePosixPath
+
+import attrs
+
+from oratio.model import rules
+from oratio.model.common import (
+    FrozenMap,
+    Validated,
+    check_enum,
+    check_exemptions,
+    check_identifier,
+    check_int_range,
+    check_type,
+    exemptions_field,
+    to_enum,
+    to_map,
+    to_tuple,
+)
+from oratio.model.errors import Problem
+from oratio.model.grants import ResourceGrant, ServiceGrant
+
+Runtime = enum.StrEnum("Runtime", {r.upper().replace(".", "_"): r for r in rules.LAMBDA_RUNTIMES})
+Runtime.__doc__ = "Lambda runtimes accepted for new functions (from the rule table)."
+
+
+def environment_size(environment: Mapping[str, str]) -> int:
+    """Lambda's 4 KB limit counts the UTF-8 bytes of every key and value."""
+    return sum(len(k.encode()) + len(str(v).encode()) for k, v in environment.items())
+
+
+def environment_problems(path: str, environment: Mapping[str, object]) -> Iterator[Problem]:
+    for key, value in environment.items():
+        if not isinstance(key, str) or not rules.LAMBDA_ENV_NAME_PATTERN.fullmatch(key):
+            yield Problem(f"{path}[{key!r}]", rules.LAMBDA_ENV_NAME,
+                          f"{key!r} is not a valid name: a letter, then letters, digits or '_'")
+        elif key in rules.LAMBDA_RESERVED_ENV:
+            yield Problem(f"{path}[{key!r}]", rules.LAMBDA_ENV_NAME, f"{key!r} is reserved by Lambda")
+        if not isinstance(value, str):
+            yield Problem(f"{path}[{key!r}]", rules.TYPE, f"expected a string value, got {value!r}")
+    if all(isinstance(k, str) for k in environment):
+        size = environment_size(environment)  # type: ignore[arg-type]
+        if size > rules.LAMBDA_ENV_MAX_BYTES:
+            yield Problem(path, rules.LAMBDA_ENV_SIZE,
+                          f"{size} bytes of keys and values; Lambda allows {rules.LAMBDA_ENV_MAX_BYTES}")
+
+
+@attrs.frozen
+class Function(Validated):
+    """A Lambda function whose code is a folder of the project (bundled with its requirements.txt)."""
+
+    _subject = "function"
+    name: str
+    code: str
+    handler: str = "handler.lambda_handler"
+    runtime: Runtime = attrs.field(default=Runtime.PYTHON3_11, converter=to_enum(Runtime))
+    memory_mb: int = 128
+    timeout_s: int = 3
+    environment: FrozenMap = attrs.field(factory=FrozenMap, converter=to_map)
+    grants: tuple[ResourceGrant | ServiceGrant, ...] = attrs.field(default=(), converter=to_tuple)
+    description: str = ""
+    exemptions: tuple = exemptions_field()
+
+    @property
+    def resource_grants(self) -> tuple[ResourceGrant, ...]:
+        return tuple(g for g in self.grants if isinstance(g, ResourceGrant))
+
+    @property
+    def service_grants(self) -> tuple[ServiceGrant, ...]:
+        return tuple(g for g in self.grants if isinstance(g, ServiceGrant))
+
+    def problems(self) -> Iterator[Problem]:
+        yield from check_identifier("name", self.name, rules.LOGICAL)
+        yield from self._code_problems()
+        yield from check_enum("runtime", self.runtime, Runtime, rules.LAMBDA_RUNTIME)
+        yield from check_int_range("memory_mb", self.memory_mb, *rules.LAMBDA_MEMORY_MB, rules.LAMBDA_MEMORY, " MB")
+        yield from check_int_range("timeout_s", self.timeout_s, *rules.LAMBDA_TIMEOUT_S, rules.LAMBDA_TIMEOUT, " s")
+        if isinstance(self.environment, Mapping):
+            yield from environment_problems("environment", self.environment)
+        else:
+            yield Problem("environment", rules.TYPE, f"expected a mapping of names to values, got {self.environment!r}")
+        yield from check_type("description", self.description, str, "a string")
+        yield from self._grant_problems()
+        yield from check_exemptions(self.exemptions)
+
+    def _code_problems(self) -> Iterator[Problem]:
+        if not isinstance(self.code, str) or not self.code:
+            yield Problem("code", rules.LAMBDA_CODE, f"expected a folder path, got {self.code!r}")
+        elif PurePosixPath(self.code).is_absolute() or ".." in PurePosixPath(self.code).parts:
+            yield Problem("code", rules.LAMBDA_CODE, f"{self.code!r} must be relative and stay inside the project")
+        if not isinstance(self.handler, str) or not rules.LAMBDA_HANDLER_PATTERN.fullmatch(self.handler) \
+                or len(self.handler) > rules.LAMBDA_HANDLER_MAX:
+            yield Problem("handler", rules.LAMBDA_HANDLER,
+                          f"{self.handler!r} is not module.function (e.g. 'handler.lambda_handler')")
+
+    def _grant_problems(self) -> Iterator[Problem]:
+        if not isinstance(self.grants, tuple):
+            yield Problem("grants", rules.TYPE, f"expected a list of grants, got {self.grants!r}")
+            return
+        for index, grant in enumerate(self.grants):
+            if not isinstance(grant, (ResourceGrant, ServiceGrant)):
+                yield Problem(f"grants[{index}]", rules.TYPE,
+                              f"expected a grant (e.g. table.read()), got {type(grant).__name__} {grant!r}")
+                continue
+            for problem in grant.problems():
+                yield problem.under(f"grants[{index}]")

@@ -1,0 +1,240 @@
+"""A system: every resource of one application at one stage, its naming rule, and the rules across resources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import attrs
+
+from oratio.model import rules
+from oratio.model.bucket import Bucket
+from oratio.model.common import (
+    FrozenMap,
+    Validated,
+    check_identifier,
+    check_name,
+    check_bucket_name,
+    to_tuple,
+)
+from oratio.model.errors import ModelError, Problem
+from oratio.model.function import Function, environment_size
+from oratio.model.grants import ResourceGrant
+from oratio.model.table import Table
+from oratio.model.userpool import UserPool
+from oratio.model.workflow import Workflow, check_state_machine_name
+
+# The longest account id, used to check bucket names whose suffix is the account (resolved by a backend).
+PLACEHOLDER_ACCOUNT = "123456789012"
+
+
+@attrs.frozen
+class System(Validated):
+    """Every resource of one application at one stage.
+
+    Physical names follow one rule, ``{system}-{stage}-{name}``, so that two stages never collide. S3 bucket
+    names are global across accounts, so buckets add a suffix: ``bucket_suffix`` when set, otherwise the AWS
+    account id (the backend knows it: a CloudFormation pseudo parameter, or LocalStack's test account).
+    """
+
+    _subject = "system"
+    name: str
+    stage: str
+    tables: tuple[Table, ...] = attrs.field(default=(), converter=to_tuple)
+    buckets: tuple[Bucket, ...] = attrs.field(default=(), converter=to_tuple)
+    functions: tuple[Function, ...] = attrs.field(default=(), converter=to_tuple)
+    workflows: tuple[Workflow, ...] = attrs.field(default=(), converter=to_tuple)
+    user_pools: tuple[UserPool, ...] = attrs.field(default=(), converter=to_tuple)
+    bucket_suffix: str | None = None
+    description: str = ""
+
+    # --- Naming -----------------------------------------------------------------------------------------
+    @property
+    def prefix(self) -> str:
+        return f"{self.name}-{self.stage}"
+
+    @property
+    def tags(self) -> dict[str, str]:
+        """Tags every backend puts on every resource: they mark what this system owns."""
+        return {"oratio:system": self.name, "oratio:stage": self.stage}
+
+    def physical_name(self, resource: Table | Function | Workflow | UserPool) -> str:
+        return f"{self.prefix}-{resource.name}"
+
+    def bucket_name(self, bucket: Bucket, account: str) -> str:
+        return f"{self.prefix}-{bucket.name}-{self.bucket_suffix or account}"
+
+    def environment(self, function: Function, names: dict[str, str]) -> dict[str, str]:
+        """The function's whole environment: its own variables plus the physical name of every granted
+        table and bucket. ``names`` maps ``table:<name>`` / ``bucket:<name>`` to physical names (or backend
+        tokens), as the backend knows them."""
+        derived = {
+            grant.environment_name: names[f"{_kind(grant.target)}:{grant.target.name}"]
+            for grant in function.resource_grants
+        }
+        return {**derived, **dict(function.environment)}
+
+    def physical_names(self, account: str) -> dict[str, str]:
+        """``table:<name>`` / ``bucket:<name>`` to physical names, for ``environment``."""
+        names = {f"table:{t.name}": self.physical_name(t) for t in self.tables}
+        names.update({f"bucket:{b.name}": self.bucket_name(b, account) for b in self.buckets})
+        return names
+
+    # --- Look-ups ---------------------------------------------------------------------------------------
+    def table(self, name: str) -> Table:
+        return _find(self.tables, name, "table")
+
+    def bucket(self, name: str) -> Bucket:
+        return _find(self.buckets, name, "bucket")
+
+    def function(self, name: str) -> Function:
+        return _find(self.functions, name, "function")
+
+    def workflow(self, name: str) -> Workflow:
+        return _find(self.workflows, name, "workflow")
+
+    def user_pool(self, name: str) -> UserPool:
+        return _find(self.user_pools, name, "user pool")
+
+    # --- Validation -------------------------------------------------------------------------------------
+    def check(self) -> None:
+        """Raise one ModelError with every problem of the system (use after ``deferred_validation()``)."""
+        problems = tuple(self.problems())
+        if problems:
+            raise ModelError(problems, "system")
+
+    def problems(self) -> Iterator[Problem]:
+        yield from check_identifier("name", self.name, rules.SYSTEM)
+        yield from check_identifier("stage", self.stage, rules.STAGE)
+        if self.bucket_suffix is not None:
+            yield from check_identifier("bucket_suffix", self.bucket_suffix, rules.SUFFIX)
+        collections = (
+            ("tables", self.tables, Table), ("buckets", self.buckets, Bucket),
+            ("functions", self.functions, Function), ("workflows", self.workflows, Workflow),
+            ("user_pools", self.user_pools, UserPool),
+        )
+        for field, values, kind in collections:
+            if not isinstance(values, tuple):
+                yield Problem(field, rules.TYPE, f"expected a list of {kind.__name__}, got {values!r}")
+                continue
+            for index, value in enumerate(values):
+                where = _where(field, index, value)
+                if not isinstance(value, kind):
+                    yield Problem(where, rules.TYPE, f"expected a {kind.__name__}, got {type(value).__name__}")
+                    continue
+                for problem in value.problems():
+                    yield problem.under(where)
+            yield from _unique_names(field, values, kind)
+        if _named(self.name) and _named(self.stage):
+            yield from self._physical_name_problems()
+            yield from self._reference_problems()
+
+    def _valid(self, values: Sequence[Any], kind: type) -> list[tuple[str, Any]]:
+        return [(_where(f, i, v), v) for f, vs in ((_field_of(kind), values),) if isinstance(vs, tuple)
+                for i, v in enumerate(vs) if isinstance(v, kind) and _named(v.name)]
+
+    def _physical_name_problems(self) -> Iterator[Problem]:
+        for where, table in self._valid(self.tables, Table):
+            yield from _as_physical(check_name(f"{where}.name", self.physical_name(table), rules.DDB_NAME))
+        for where, bucket in self._valid(self.buckets, Bucket):
+            name = self.bucket_name(bucket, PLACEHOLDER_ACCOUNT)
+            yield from _as_physical(check_bucket_name(f"{where}.name", name))
+        for where, function in self._valid(self.functions, Function):
+            yield from _as_physical(
+                check_name(f"{where}.name", self.physical_name(function), rules.LAMBDA_FUNCTION_NAME))
+        for where, workflow in self._valid(self.workflows, Workflow):
+            yield from _as_physical(check_state_machine_name(f"{where}.name", self.physical_name(workflow)))
+
+    def _reference_problems(self) -> Iterator[Problem]:
+        targets = {("table", t.name): t for t in self.tables if isinstance(t, Table)}
+        targets.update({("bucket", b.name): b for b in self.buckets if isinstance(b, Bucket)})
+        names = self.physical_names(PLACEHOLDER_ACCOUNT) if self._all_named() else {}
+        for where, function in self._valid(self.functions, Function):
+            if not isinstance(function.grants, tuple):
+                continue
+            for index, grant in enumerate(function.grants):
+                if not isinstance(grant, ResourceGrant) or not hasattr(grant.target, "name"):
+                    continue
+                kind = _kind(grant.target)
+                if targets.get((kind, grant.target.name)) != grant.target:
+                    yield Problem(f"{where}.grants[{index}].target", rules.GRANT_TARGET,
+                                  f"{kind} {grant.target.name!r} is not this system's (or differs from it)")
+            yield from self._environment_problems(where, function, names)
+        function_names = {f.name for f in self.functions if isinstance(f, Function)}
+        for where, workflow in self._valid(self.workflows, Workflow):
+            if not isinstance(workflow.states, tuple):
+                continue
+            for index, state in enumerate(workflow.states):
+                function = getattr(state, "function", None)
+                if isinstance(function, str) and function not in function_names:
+                    yield Problem(f"{where}.states[{index}].function", rules.SFN_TASK_FUNCTION,
+                                  f"function {function!r} is not defined in this system")
+
+    def _environment_problems(self, where: str, function: Function, names: dict[str, str]) -> Iterator[Problem]:
+        """Variables derived from grants: valid names, no collisions, and the 4 KB limit with them counted."""
+        if not names or not isinstance(function.environment, FrozenMap):
+            return
+        derived: dict[str, str] = {}
+        for index, grant in enumerate(function.resource_grants):
+            key = f"{_kind(grant.target)}:{getattr(grant.target, 'name', '')}"
+            if key not in names:
+                continue
+            variable, field = grant.environment_name, f"{where}.grants[{index}].env_var"
+            if not rules.LAMBDA_ENV_NAME_PATTERN.fullmatch(variable) or variable in rules.LAMBDA_RESERVED_ENV:
+                yield Problem(field, rules.LAMBDA_ENV_NAME, f"{variable!r} is not a usable variable name")
+            elif variable in function.environment or derived.get(variable, names[key]) != names[key]:
+                yield Problem(field, rules.ENV_COLLISION,
+                              f"{variable!r} is set by this grant and by the function or another grant")
+            derived[variable] = names[key]
+        merged = {**derived, **dict(function.environment)}
+        if derived and all(isinstance(k, str) for k in merged):
+            size = environment_size(merged)
+            if size > rules.LAMBDA_ENV_MAX_BYTES and environment_size(dict(function.environment)) <= \
+                    rules.LAMBDA_ENV_MAX_BYTES:
+                yield Problem(f"{where}.environment", rules.LAMBDA_ENV_SIZE,
+                              f"{size} bytes with the granted resources' names; Lambda allows "
+                              f"{rules.LAMBDA_ENV_MAX_BYTES}")
+
+    def _all_named(self) -> bool:
+        return all(isinstance(v, kind) and _named(v.name) for vs, kind in
+                   ((self.tables, Table), (self.buckets, Bucket)) if isinstance(vs, tuple) for v in vs)
+
+
+def _named(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _kind(target: Any) -> str:
+    return "table" if isinstance(target, Table) else "bucket"
+
+
+def _field_of(kind: type) -> str:
+    return {Table: "tables", Bucket: "buckets", Function: "functions", Workflow: "workflows",
+            UserPool: "user_pools"}[kind]
+
+
+def _where(field: str, index: int, value: Any) -> str:
+    name = getattr(value, "name", None)
+    return f"{field}[{name!r}]" if _named(name) else f"{field}[{index}]"
+
+
+def _unique_names(field: str, values: tuple, kind: type) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for value in values:
+        if isinstance(value, kind) and _named(value.name):
+            if value.name in seen:
+                yield Problem(f"{field}[{value.name!r}]", rules.UNIQUE,
+                              f"{kind.__name__.lower()} name {value.name!r} is used more than once")
+            seen.add(value.name)
+
+
+def _as_physical(problems: Iterator[Problem]) -> Iterator[Problem]:
+    for problem in problems:
+        yield attrs.evolve(problem, detail=f"physical {problem.detail}")
+
+
+def _find(values: tuple, name: str, what: str) -> Any:
+    for value in values:
+        if value.name == name:
+            return value
+    raise KeyError(f"no {what} named {name!r}")

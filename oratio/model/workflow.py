@@ -1,0 +1,411 @@
+"""Workflows (Step Functions state machines): task, wait, pass, choice, succeed and fail states,
+retries and catches, validated as a graph when built."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import attrs
+
+from oratio.model import rules
+from oratio.model.common import (
+    FrozenMap,
+    Validated,
+    check_enum,
+    check_exemptions,
+    check_identifier,
+    check_int_range,
+    check_items,
+    check_nested,
+    check_type,
+    check_unique,
+    exemptions_field,
+    to_enum,
+    to_map,
+    to_tuple,
+)
+from oratio.model.errors import Problem
+
+# Lambda's transient errors: the retry Step Functions' own documentation recommends for every Lambda task.
+TRANSIENT_LAMBDA_ERRORS = (
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+)
+
+
+@attrs.frozen
+class Dynamic:
+    """A value taken from the state's input at run time: a JSONPath (``$.agentId``) or an intrinsic
+    function (``States.MathAdd($.checks, 1)``). Rendered as ``"key.$": expression``."""
+
+    expression: str
+
+    @property
+    def valid(self) -> bool:
+        return isinstance(self.expression, str) and self.expression.startswith(("$", "States."))
+
+
+def path(expression: str) -> Dynamic:
+    return Dynamic(expression)
+
+
+def _payload_problems(field: str, payload: Any) -> Iterator[Problem]:
+    if payload is None:
+        return
+    if not isinstance(payload, Mapping):
+        yield Problem(field, rules.TYPE, f"expected a mapping, got {payload!r}")
+        return
+    for key, value in payload.items():
+        if not isinstance(key, str) or not key or key.endswith(".$"):
+            yield Problem(f"{field}[{key!r}]", rules.TYPE, "keys are plain names (use Dynamic values, not '.$')")
+        if isinstance(value, Dynamic) and not value.valid:
+            yield Problem(f"{field}[{key!r}]", rules.SFN_PATH,
+                          f"{value.expression!r} is neither a JSONPath ('$...') nor an intrinsic ('States.')")
+        elif isinstance(value, Mapping):
+            for problem in _payload_problems(field, value):
+                yield problem
+
+
+def _json_path_problems(field: str, value: Any, optional: bool = True) -> Iterator[Problem]:
+    if value is None and optional:
+        return
+    if not isinstance(value, str) or not value.startswith("$"):
+        yield Problem(field, rules.SFN_PATH, f"{value!r} is not a JSONPath starting with '$'")
+
+
+def _error_names_problems(field: str, errors: Any) -> Iterator[Problem]:
+    if not isinstance(errors, tuple) or not errors or not all(isinstance(e, str) and e for e in errors):
+        yield Problem(field, rules.SFN_ERROR_NAME, f"expected a non-empty list of error names, got {errors!r}")
+    elif "States.ALL" in errors and errors != ("States.ALL",):
+        yield Problem(field, rules.SFN_ERROR_NAME, "'States.ALL' must be the only error name of its retrier/catcher")
+
+
+@attrs.frozen
+class Retry(Validated):
+    _subject = "retry"
+    errors: tuple[str, ...] = attrs.field(default=TRANSIENT_LAMBDA_ERRORS, converter=to_tuple)
+    interval_s: int = 2
+    max_attempts: int = 3
+    backoff_rate: float = 2.0
+
+    def problems(self) -> Iterator[Problem]:
+        yield from _error_names_problems("errors", self.errors)
+        yield from check_int_range("interval_s", self.interval_s, 1, rules.SFN_MAX_ATTEMPTS, rules.SFN_RETRY, " s")
+        yield from check_int_range("max_attempts", self.max_attempts, 0, rules.SFN_MAX_ATTEMPTS, rules.SFN_RETRY)
+        yield from check_type("backoff_rate", self.backoff_rate, (int, float), "a number")
+        if isinstance(self.backoff_rate, (int, float)) and not isinstance(self.backoff_rate, bool) \
+                and self.backoff_rate < 1.0:
+            yield Problem("backoff_rate", rules.SFN_RETRY, f"{self.backoff_rate} is below 1.0")
+
+
+@attrs.frozen
+class Catch(Validated):
+    _subject = "catch"
+    next: str
+    errors: tuple[str, ...] = attrs.field(default=("States.ALL",), converter=to_tuple)
+    result_path: str | None = "$.error"
+
+    def problems(self) -> Iterator[Problem]:
+        yield from check_type("next", self.next, str, "a state name")
+        yield from _error_names_problems("errors", self.errors)
+        yield from _json_path_problems("result_path", self.result_path)
+
+
+class _State(Validated):
+    name: str
+
+    def transitions(self) -> Iterator[tuple[str, str]]:
+        """(field path, target state name) for every transition out of this state."""
+        return iter(())
+
+    @property
+    def terminal(self) -> bool:
+        return False
+
+    def _name_problems(self) -> Iterator[Problem]:
+        yield from check_type("name", self.name, str, "a state name")
+        if isinstance(self.name, str) and not 1 <= len(self.name) <= rules.SFN_STATE_NAME_MAX:
+            yield Problem("name", rules.SFN_STATE_NAME, f"state name has {len(self.name)} characters; allowed 1-80")
+
+
+class _Flow(_State):
+    """A state that goes on to ``next`` or ends the workflow."""
+
+    next: str | None
+    end: bool
+
+    def transitions(self) -> Iterator[tuple[str, str]]:
+        if self.next is not None:
+            yield "next", self.next
+
+    @property
+    def terminal(self) -> bool:
+        return self.end is True
+
+    def _flow_problems(self) -> Iterator[Problem]:
+        if (self.next is None) == (self.end is not True):
+            yield Problem("next", rules.SFN_NEXT_OR_END, "give exactly one of next=... or end=True")
+        if self.next is not None:
+            yield from check_type("next", self.next, str, "a state name")
+
+
+def _function_name(value: Any) -> Any:
+    name = getattr(value, "name", None)
+    return name if isinstance(name, str) and not isinstance(value, str) else value
+
+
+@attrs.frozen
+class Task(_Flow):
+    """Invokes a function of the system with ``payload`` (the state's whole input when None); the function's
+    result replaces the state's data at ``result_path`` ('$': the result becomes the state)."""
+
+    _subject = "task state"
+    name: str
+    function: str = attrs.field(converter=_function_name)
+    payload: FrozenMap | None = attrs.field(default=None, converter=to_map)
+    result_path: str | None = "$"
+    next: str | None = None
+    end: bool = False
+    retries: tuple[Retry, ...] = attrs.field(default=(), converter=to_tuple)
+    catches: tuple[Catch, ...] = attrs.field(default=(), converter=to_tuple)
+    timeout_s: int | None = None
+
+    def transitions(self) -> Iterator[tuple[str, str]]:
+        yield from super().transitions()
+        for index, catch in enumerate(self.catches):
+            if isinstance(catch, Catch):
+                yield f"catches[{index}].next", catch.next
+
+    def problems(self) -> Iterator[Problem]:
+        yield from self._name_problems()
+        yield from check_identifier("function", self.function, rules.LOGICAL)
+        yield from _payload_problems("payload", self.payload)
+        yield from _json_path_problems("result_path", self.result_path)
+        yield from self._flow_problems()
+        yield from check_items("retries", self.retries, Retry, "a Retry")
+        yield from check_items("catches", self.catches, Catch, "a Catch")
+        if self.timeout_s is not None:
+            yield from check_int_range("timeout_s", self.timeout_s, 1, rules.SFN_WAIT_MAX_S, rules.SFN_WAIT, " s")
+
+
+@attrs.frozen
+class Wait(_Flow):
+    _subject = "wait state"
+    name: str
+    seconds: int
+    next: str | None = None
+    end: bool = False
+
+    def problems(self) -> Iterator[Problem]:
+        yield from self._name_problems()
+        yield from check_int_range("seconds", self.seconds, 0, rules.SFN_WAIT_MAX_S, rules.SFN_WAIT, " s")
+        yield from self._flow_problems()
+
+
+@attrs.frozen
+class Pass(_Flow):
+    """Shapes data without a task: ``parameters`` (with Dynamic values) placed at ``result_path``."""
+
+    _subject = "pass state"
+    name: str
+    parameters: FrozenMap = attrs.field(factory=FrozenMap, converter=to_map)
+    result_path: str | None = "$"
+    next: str | None = None
+    end: bool = False
+
+    def problems(self) -> Iterator[Problem]:
+        yield from self._name_problems()
+        yield from _payload_problems("parameters", self.parameters)
+        yield from _json_path_problems("result_path", self.result_path)
+        yield from self._flow_problems()
+
+
+class Operator(enum.StrEnum):
+    STRING_EQUALS = "StringEquals"
+    STRING_MATCHES = "StringMatches"
+    NUMERIC_EQUALS = "NumericEquals"
+    NUMERIC_LESS_THAN = "NumericLessThan"
+    NUMERIC_LESS_THAN_EQUALS = "NumericLessThanEquals"
+    NUMERIC_GREATER_THAN = "NumericGreaterThan"
+    NUMERIC_GREATER_THAN_EQUALS = "NumericGreaterThanEquals"
+    BOOLEAN_EQUALS = "BooleanEquals"
+    IS_PRESENT = "IsPresent"
+    IS_NULL = "IsNull"
+
+    @property
+    def value_types(self) -> tuple[type, ...]:
+        if self.value.startswith("String"):
+            return (str,)
+        if self.value.startswith("Numeric"):
+            return (int, float)
+        return (bool,)
+
+
+@attrs.frozen
+class Condition(Validated):
+    """``Condition("$.codeReady", Operator.BOOLEAN_EQUALS, True)``: one ASL comparison."""
+
+    _subject = "condition"
+    variable: str
+    operator: Operator = attrs.field(converter=to_enum(Operator))
+    value: Any
+
+    def problems(self) -> Iterator[Problem]:
+        yield from _json_path_problems("variable", self.variable, optional=False)
+        yield from check_enum("operator", self.operator, Operator)
+        if isinstance(self.operator, Operator):
+            types = self.operator.value_types
+            wrong_bool = isinstance(self.value, bool) and bool not in types
+            if wrong_bool or not isinstance(self.value, types):
+                kind = " or ".join(t.__name__ for t in types)
+                yield Problem("value", rules.SFN_CONDITION, f"{self.operator} compares with a {kind}, got {self.value!r}")
+
+
+@attrs.frozen
+class Branch(Validated):
+    _subject = "choice branch"
+    condition: Condition
+    next: str
+
+    def problems(self) -> Iterator[Problem]:
+        yield from check_nested("condition", self.condition, Condition, "a Condition")
+        yield from check_type("next", self.next, str, "a state name")
+
+
+@attrs.frozen
+class Choice(_State):
+    _subject = "choice state"
+    name: str
+    branches: tuple[Branch, ...] = attrs.field(converter=to_tuple)
+    default: str | None = None
+
+    def transitions(self) -> Iterator[tuple[str, str]]:
+        for index, branch in enumerate(self.branches if isinstance(self.branches, tuple) else ()):
+            if isinstance(branch, Branch):
+                yield f"branches[{index}].next", branch.next
+        if self.default is not None:
+            yield "default", self.default
+
+    def problems(self) -> Iterator[Problem]:
+        yield from self._name_problems()
+        yield from check_items("branches", self.branches, Branch, "a Branch")
+        if isinstance(self.branches, tuple) and not self.branches:
+            yield Problem("branches", rules.SFN_CHOICE_DEFAULT, "a choice needs at least one branch")
+        if self.default is None:
+            yield Problem("default", rules.SFN_CHOICE_DEFAULT,
+                          "a choice needs a default state (otherwise an unmatched input fails the execution)")
+        else:
+            yield from check_type("default", self.default, str, "a state name")
+
+
+@attrs.frozen
+class Succeed(_State):
+    _subject = "succeed state"
+    name: str
+
+    @property
+    def terminal(self) -> bool:
+        return True
+
+    def problems(self) -> Iterator[Problem]:
+        yield from self._name_problems()
+
+
+@attrs.frozen
+class Fail(_State):
+    _subject = "fail state"
+    name: str
+    error: str
+    cause: str = ""
+
+    @property
+    def terminal(self) -> bool:
+        return True
+
+    def problems(self) -> Iterator[Problem]:
+        yield from self._name_problems()
+        yield from check_type("error", self.error, str, "an error name")
+        yield from check_type("cause", self.cause, str, "a string")
+
+
+State = Task | Wait | Pass | Choice | Succeed | Fail
+STATE_TYPES = (Task, Wait, Pass, Choice, Succeed, Fail)
+
+
+def check_state_machine_name(field: str, name: Any) -> Iterator[Problem]:
+    if not isinstance(name, str):
+        yield Problem(field, rules.TYPE, f"expected a name, got {name!r}")
+        return
+    if not 1 <= len(name) <= rules.SFN_NAME_MAX:
+        yield Problem(field, rules.SFN_NAME, f"state machine name has {len(name)} characters; allowed 1-80")
+    bad = sorted({c for c in name if c in rules.SFN_FORBIDDEN_CHARS or c.isspace() or ord(c) < 32 or
+                  0x7F <= ord(c) <= 0x9F})
+    if bad:
+        yield Problem(field, rules.SFN_NAME, f"state machine name {name!r} has forbidden {''.join(bad)!r}")
+
+
+@attrs.frozen
+class Workflow(Validated):
+    """A state machine: ``states`` in any order, entered at ``start``."""
+
+    _subject = "workflow"
+    name: str
+    start: str
+    states: tuple[State, ...] = attrs.field(converter=to_tuple)
+    timeout_s: int | None = None
+    tracing: bool = True
+    logging: bool = True
+    exemptions: tuple = exemptions_field()
+
+    def state(self, name: str) -> State:
+        for state in self.states:
+            if state.name == name:
+                return state
+        raise KeyError(name)
+
+    @property
+    def tasks(self) -> tuple[Task, ...]:
+        return tuple(s for s in self.states if isinstance(s, Task))
+
+    def problems(self) -> Iterator[Problem]:
+        yield from check_identifier("name", self.name, rules.LOGICAL)
+        yield from check_type("start", self.start, str, "a state name")
+        yield from check_items("states", self.states, STATE_TYPES, "a state (Task, Wait, Pass, Choice, ...)")
+        if self.timeout_s is not None:
+            yield from check_int_range("timeout_s", self.timeout_s, 1, rules.SFN_WAIT_MAX_S, rules.SFN_WAIT, " s")
+        for field in ("tracing", "logging"):
+            yield from check_type(field, getattr(self, field), bool, "True or False")
+        yield from check_exemptions(self.exemptions)
+        if isinstance(self.states, tuple):
+            yield from self._graph_problems([s for s in self.states if isinstance(s, STATE_TYPES)])
+
+    def _graph_problems(self, states: list[State]) -> Iterator[Problem]:
+        yield from check_unique("states", (s.name for s in states), "state")
+        index_of = {s.name: i for i, s in reversed(list(enumerate(self.states))) if isinstance(s, STATE_TYPES)}
+        if self.start not in index_of:
+            yield Problem("start", rules.SFN_NEXT, f"start state {self.start!r} does not exist")
+        edges: dict[str, list[str]] = {}
+        for state in states:
+            where = f"states[{index_of[state.name]}]"
+            for field, target in state.transitions():
+                edges.setdefault(state.name, []).append(target)
+                if target not in index_of:
+                    yield Problem(f"{where}.{field}", rules.SFN_NEXT, f"state {target!r} does not exist")
+        if not any(s.terminal for s in states):
+            yield Problem("states", rules.SFN_TERMINAL, "no Succeed or Fail state and no state with end=True")
+        reached: set[str] = set()
+        frontier = [self.start] if self.start in index_of else []
+        while frontier:
+            name = frontier.pop()
+            if name not in reached:
+                reached.add(name)
+                frontier.extend(t for t in edges.get(name, ()) if t in index_of)
+        if self.start in index_of:
+            for name, index in index_of.items():
+                if name not in reached:
+                    yield Problem(f"states[{index}]", rules.SFN_REACHABLE,
+                                  f"state {name!r} cannot be reached from {self.start!r}")
