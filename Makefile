@@ -14,7 +14,8 @@ $(VENV)/.installed: pyproject.toml
 	@echo "==> creating $(VENV) and installing oratio with its test tools"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install --disable-pip-version-check --progress-bar off -e '.[test]' | grep -E '^(Successfully|ERROR)' || true
+	@set -o pipefail; $(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 \
+		| { grep -v '^WARNING: Location' || true; }
 	@$(PY) -c 'import oratio, aws_cdk, attrs, boto3' || { echo "error: the Python install failed (see above)"; exit 1; }
 	@touch $@
 

@@ -91,8 +91,8 @@ class LifecycleRule(Validated):
             yield Problem("expiration_days", rules.LIFECYCLE_EXPIRATION,
                           f"expiration after {self.expiration_days} days is not after the last transition "
                           f"({last} days)")
-        if not (transitions or self.expiration_days or self.noncurrent_version_expiration_days
-                or self.abort_incomplete_upload_days):
+        actions = (self.expiration_days, self.noncurrent_version_expiration_days, self.abort_incomplete_upload_days)
+        if not transitions and all(action is None for action in actions):
             yield Problem("", rules.LIFECYCLE_EMPTY, f"rule {self.id!r} has no transition or expiration")
 
 

@@ -12,9 +12,9 @@ from oratio.model.bucket import Bucket
 from oratio.model.common import (
     FrozenMap,
     Validated,
+    check_bucket_name,
     check_identifier,
     check_name,
-    check_bucket_name,
     to_tuple,
 )
 from oratio.model.errors import ModelError, Problem
@@ -130,15 +130,18 @@ class System(Validated):
             yield from self._reference_problems()
 
     def _valid(self, values: Sequence[Any], kind: type) -> list[tuple[str, Any]]:
+        """(path, value) of the values of ``kind`` whose own name is valid: physical names and references are
+        checked only for those, so that one bad name is reported once."""
         return [(_where(f, i, v), v) for f, vs in ((_field_of(kind), values),) if isinstance(vs, tuple)
-                for i, v in enumerate(vs) if isinstance(v, kind) and _named(v.name)]
+                for i, v in enumerate(vs) if isinstance(v, kind) and _well_named(v.name)]
 
     def _physical_name_problems(self) -> Iterator[Problem]:
         for where, table in self._valid(self.tables, Table):
             yield from _as_physical(check_name(f"{where}.name", self.physical_name(table), rules.DDB_NAME))
         for where, bucket in self._valid(self.buckets, Bucket):
             name = self.bucket_name(bucket, PLACEHOLDER_ACCOUNT)
-            yield from _as_physical(check_bucket_name(f"{where}.name", name))
+            for problem in _as_physical(check_bucket_name(f"{where}.name", name)):
+                yield attrs.evolve(problem, detail=problem.detail.replace(PLACEHOLDER_ACCOUNT, "<account-id>"))
         for where, function in self._valid(self.functions, Function):
             yield from _as_physical(
                 check_name(f"{where}.name", self.physical_name(function), rules.LAMBDA_FUNCTION_NAME))
@@ -202,6 +205,10 @@ class System(Validated):
 
 def _named(value: Any) -> bool:
     return isinstance(value, str) and bool(value)
+
+
+def _well_named(value: Any) -> bool:
+    return _named(value) and not any(check_identifier("", value, rules.LOGICAL))
 
 
 def _kind(target: Any) -> str:

@@ -66,8 +66,7 @@ def _payload_problems(field: str, payload: Any) -> Iterator[Problem]:
             yield Problem(f"{field}[{key!r}]", rules.SFN_PATH,
                           f"{value.expression!r} is neither a JSONPath ('$...') nor an intrinsic ('States.')")
         elif isinstance(value, Mapping):
-            for problem in _payload_problems(field, value):
-                yield problem
+            yield from _payload_problems(field, value)
 
 
 def _json_path_problems(field: str, value: Any, optional: bool = True) -> Iterator[Problem]:
@@ -262,7 +261,8 @@ class Condition(Validated):
             wrong_bool = isinstance(self.value, bool) and bool not in types
             if wrong_bool or not isinstance(self.value, types):
                 kind = " or ".join(t.__name__ for t in types)
-                yield Problem("value", rules.SFN_CONDITION, f"{self.operator} compares with a {kind}, got {self.value!r}")
+                yield Problem("value", rules.SFN_CONDITION,
+                              f"{self.operator} compares with a {kind}, got {self.value!r}")
 
 
 @attrs.frozen

@@ -1,0 +1,441 @@
+"""Each rule at its valid boundary and just past it, with the exact error (cfn-lint style: exact expectations).
+
+The expected messages are written from AWS's documented limits, not captured from the code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from oratio.model import (
+    AppClient,
+    Branch,
+    Bucket,
+    Catch,
+    Choice,
+    Condition,
+    Fail,
+    Function,
+    GlobalIndex,
+    Key,
+    LifecycleRule,
+    ModelError,
+    PasswordPolicy,
+    Retry,
+    ServiceGrant,
+    Succeed,
+    System,
+    Table,
+    Task,
+    Transition,
+    Wait,
+    Workflow,
+)
+
+
+def errors_of(build: Callable[[], Any]) -> list[str]:
+    with pytest.raises(ModelError) as raised:
+        build()
+    return [str(p) for p in raised.value.problems]
+
+
+def bucket_system(name: str, stage: str = "dev", suffix: str = "x") -> System:
+    """A system whose one bucket's physical name is exactly ``name`` (prefix 'a-{stage}-', suffix)."""
+    return System("a", stage, buckets=[Bucket(name)], bucket_suffix=suffix)
+
+
+# --- S3 bucket names (checked on the physical name: {system}-{stage}-{name}-{suffix}) ---------------------
+class TestBucketNames:
+    def test_63_characters_is_the_limit(self) -> None:
+        logical = "b" * 20
+        # a-dev- (6) + 20 + -  (1) + suffix: 63 - 27 = 36 characters of suffix are too many (20 is the max)
+        system = System("a" * 20, "d" * 12, buckets=[Bucket(logical)], bucket_suffix="s" * 8)
+        assert len(system.bucket_name(system.buckets[0], "")) == 20 + 1 + 12 + 1 + 20 + 1 + 8 == 63
+
+    def test_64_characters_is_refused(self) -> None:
+        name = "a" * 20 + "-" + "d" * 12 + "-" + "b" * 20 + "-" + "s" * 9
+        assert errors_of(lambda: System("a" * 20, "d" * 12, buckets=[Bucket("b" * 20)], bucket_suffix="s" * 9)) == [
+            f"buckets['{'b' * 20}'].name: physical bucket name '{name}' has 64 characters; allowed 3-63 [B101]"
+        ]
+
+    @pytest.mark.parametrize(
+        ("suffix", "expected"),
+        [
+            ("s3alias", "ends with reserved '-s3alias' [B107]"),
+            ("x-s3", "ends with reserved '--x-s3' [B107]"),
+            ("ol-s3", "ends with reserved '--ol-s3' [B107]"),
+            ("table-s3", "ends with reserved '--table-s3' [B107]"),
+        ],
+    )
+    def test_reserved_suffixes(self, suffix: str, expected: str) -> None:
+        # '--x-s3' needs a bucket logical name ending in '-', which names forbid; build it from the suffix side
+        system_suffix = suffix if not suffix.startswith(("x-", "ol-", "table-")) else f"-{suffix}"
+        if system_suffix.startswith("-"):
+            with pytest.raises(ModelError) as raised:
+                System("a", "dev", buckets=[Bucket("b")], bucket_suffix=system_suffix)
+            assert raised.value.rule_ids[0] == "N104"  # our own suffix rule refuses the leading '-' first
+        else:
+            assert errors_of(lambda: bucket_system("b", suffix=system_suffix)) == [
+                f"buckets['b'].name: physical bucket name 'a-dev-b-{system_suffix}' {expected}"
+            ]
+
+    def test_reserved_prefix(self) -> None:
+        System("xn", "dev", buckets=[Bucket("b")], bucket_suffix="x")  # 'xn-dev-b-x': the prefix is 'xn--'
+        assert errors_of(lambda: System("sthree", "x", buckets=[Bucket("b")], bucket_suffix="x")) == [
+            "buckets['b'].name: physical bucket name 'sthree-x-b-x' starts with reserved 'sthree-' [B106]"
+        ]
+
+
+def test_bucket_name_rules_on_any_name() -> None:
+    from oratio.model.common import check_bucket_name
+
+    def check(name: str) -> list[str]:
+        return [str(p) for p in check_bucket_name("name", name)]
+
+    assert check("abc") == []
+    assert check("ab") == ["name: bucket name 'ab' has 2 characters; allowed 3-63 [B101]"]
+    assert check("a" * 63) == []
+    assert check("Abc") == ["name: bucket name 'Abc' has 'A'; allowed: a-z, 0-9, '.', '-' [B102]"]
+    assert check("-abc") == ["name: bucket name '-abc' must start and end with a letter or digit [B103]"]
+    assert check("a..b") == ["name: bucket name 'a..b' has two adjacent periods [B104]"]
+    assert check("a.b.c") == []
+    assert check("192.168.5.4") == ["name: bucket name '192.168.5.4' is formatted as an IP address [B105]"]
+    assert check("xn--abc") == ["name: bucket name 'xn--abc' starts with reserved 'xn--' [B106]"]
+    assert check("amzn-s3-demo-x") == ["name: bucket name 'amzn-s3-demo-x' starts with reserved 'amzn-s3-demo-' [B106]"]
+    assert check("abc.mrap") == ["name: bucket name 'abc.mrap' ends with reserved '.mrap' [B107]"]
+    assert check("abc--x-s3") == ["name: bucket name 'abc--x-s3' ends with reserved '--x-s3' [B107]"]
+
+
+# --- Lifecycle -------------------------------------------------------------------------------------------
+class TestLifecycle:
+    @pytest.mark.parametrize("storage_class", ["STANDARD_IA", "ONEZONE_IA"])
+    def test_infrequent_access_from_30_days(self, storage_class: str) -> None:
+        assert LifecycleRule("r", transitions=[Transition(storage_class, 30)]).transitions[0].days == 30
+        assert errors_of(lambda: LifecycleRule("r", transitions=[Transition(storage_class, 29)])) == [
+            f"transitions[0].days: {storage_class} after 29 days; S3 requires at least 30 [B110]"
+        ]
+
+    def test_glacier_may_come_early(self) -> None:
+        assert LifecycleRule("r", transitions=[Transition("GLACIER", 0)]).transitions[0].days == 0
+
+    def test_transitions_strictly_increasing(self) -> None:
+        LifecycleRule("r", transitions=[Transition("STANDARD_IA", 30), Transition("GLACIER", 31)])
+        assert errors_of(lambda: LifecycleRule("r", transitions=[
+            Transition("STANDARD_IA", 30), Transition("GLACIER", 30)])) == [
+            "transitions[1].days: 30 days does not come after the previous transition's 30 days [B111]"
+        ]
+
+    def test_expiration_after_last_transition(self) -> None:
+        LifecycleRule("r", transitions=[Transition("GLACIER", 90)], expiration_days=91)
+        assert errors_of(lambda: LifecycleRule("r", transitions=[Transition("GLACIER", 90)], expiration_days=90)) == [
+            "expiration_days: expiration after 90 days is not after the last transition (90 days) [B112]"
+        ]
+
+    def test_a_rule_needs_an_action(self) -> None:
+        assert errors_of(lambda: LifecycleRule("empty")) == [
+            "(value): rule 'empty' has no transition or expiration [B113]"
+        ]
+
+    def test_noncurrent_expiration_needs_versioning(self) -> None:
+        rule = LifecycleRule("r", noncurrent_version_expiration_days=1)
+        Bucket("b", versioned=True, lifecycle_rules=[rule])
+        assert errors_of(lambda: Bucket("b", lifecycle_rules=[rule])) == [
+            "lifecycle_rules[0].noncurrent_version_expiration_days: noncurrent versions exist only in a "
+            "versioned bucket: set versioned=True [B114]"
+        ]
+
+    def test_days_at_least_one(self) -> None:
+        LifecycleRule("r", expiration_days=1)
+        assert errors_of(lambda: LifecycleRule("r", expiration_days=0)) == [
+            "expiration_days: 0 days is outside 1-2147483647 days [B117]"
+        ]
+
+
+# --- DynamoDB --------------------------------------------------------------------------------------------
+def index(n: int, attribute: str = "g", kind: str = "S") -> GlobalIndex:
+    return GlobalIndex(f"index-{n:02d}", Key(attribute, kind))
+
+
+class TestTables:
+    def test_index_name_length(self) -> None:
+        GlobalIndex("abc", Key("k"))
+        GlobalIndex("i" * 255, Key("k"))
+        assert errors_of(lambda: GlobalIndex("ab", Key("k"))) == [
+            "name: name 'ab' has 2 characters; allowed 3-255 [T101]"
+        ]
+        assert errors_of(lambda: GlobalIndex("i" * 256, Key("k"))) == [
+            f"name: name '{'i' * 256}' has 256 characters; allowed 3-255 [T101]"
+        ]
+
+    def test_index_name_characters(self) -> None:
+        GlobalIndex("a-Z_0.9", Key("k"))
+        assert errors_of(lambda: GlobalIndex("a b/c", Key("k"))) == [
+            "name: name 'a b/c' has ' /'; allowed: a-z, A-Z, 0-9, '_', '-', '.' [T102]"
+        ]
+
+    def test_logical_name_length(self) -> None:
+        System("a", "b", tables=[Table("t" * 40, Key("k"))])
+        assert errors_of(lambda: Table("t" * 41, Key("k"))) == [
+            f"name: name {'t' * 41!r} has 41 characters; allowed 1-40 [N103]"
+        ]
+
+    def test_key_types(self) -> None:
+        for kind in "SNB":
+            Key("k", kind)
+        assert errors_of(lambda: Key("k", "BOOL")) == ["type: 'BOOL' is not one of S, N, B [T103]"]
+
+    def test_twenty_indexes_at_most(self) -> None:
+        Table("t", Key("k"), global_indexes=[index(n) for n in range(20)])
+        assert errors_of(lambda: Table("t", Key("k"), global_indexes=[index(n) for n in range(21)])) == [
+            "global_indexes: 21 global secondary indexes; at most 20 [T104]"
+        ]
+
+    def test_one_type_per_attribute(self) -> None:
+        Table("t", Key("k"), global_indexes=[index(0, "k", "S")])
+        assert errors_of(lambda: Table("agents", Key("userId"), global_indexes=[
+            GlobalIndex("by-user", Key("userId", "N"))])) == [
+            "global_indexes[0].partition_key: attribute 'userId' is N here but S at partition_key [T105]"
+        ]
+
+    def test_unique_index_names(self) -> None:
+        assert errors_of(lambda: Table("t", Key("k"), global_indexes=[index(1), index(1)])) == [
+            "global_indexes[1]: index 'index-01' is defined more than once [M004]"
+        ]
+
+    def test_capacity_only_when_provisioned(self) -> None:
+        Table("t", Key("k"), billing="PROVISIONED", read_capacity=1, write_capacity=1)
+        assert errors_of(lambda: Table("t", Key("k"), billing="PROVISIONED", read_capacity=0, write_capacity=1)) == [
+            "read_capacity: 0 is outside 1-40000 [T108]"
+        ]
+        assert errors_of(lambda: Table("t", Key("k"), read_capacity=5)) == [
+            "read_capacity: an on-demand (PAY_PER_REQUEST) table has no capacity [T108]"
+        ]
+
+
+# --- Lambda ----------------------------------------------------------------------------------------------
+def function(**changes: Any) -> Function:
+    return Function(**{"name": "f", "code": "lambdas/f", **changes})
+
+
+class TestFunctions:
+    def test_memory_128_to_10240(self) -> None:
+        function(memory_mb=128)
+        function(memory_mb=10240)
+        assert errors_of(lambda: function(memory_mb=127)) == ["memory_mb: 127 MB is outside 128-10240 MB [F102]"]
+        assert errors_of(lambda: function(memory_mb=10241)) == [
+            "memory_mb: 10241 MB is outside 128-10240 MB [F102]"
+        ]
+
+    def test_timeout_1_to_900(self) -> None:
+        function(timeout_s=1)
+        function(timeout_s=900)
+        assert errors_of(lambda: function(timeout_s=0)) == ["timeout_s: 0 s is outside 1-900 s [F103]"]
+        assert errors_of(lambda: function(timeout_s=901)) == ["timeout_s: 901 s is outside 1-900 s [F103]"]
+
+    def test_runtime(self) -> None:
+        function(runtime="python3.13")
+        assert errors_of(lambda: function(runtime="python2.7")) == [
+            "runtime: 'python2.7' is not one of python3.10, python3.11, python3.12, python3.13, nodejs20.x, "
+            "nodejs22.x [F104]"
+        ]
+
+    def test_physical_name_64_characters(self) -> None:
+        # 'a-b-' is 4 characters: a 40-character logical name gives 44; the LOGICAL rule (40) binds first
+        System("a" * 20, "b" * 12, functions=[function(name="f" * 30)])
+        assert errors_of(lambda: System("a" * 20, "b" * 12, functions=[function(name="f" * 31)])) == [
+            f"functions[{'f' * 31!r}].name: physical function name '{'a' * 20}-{'b' * 12}-{'f' * 31}' has 65 "
+            "characters; allowed 1-64 [F101]"
+        ]
+
+    def test_environment_names(self) -> None:
+        function(environment={"A_1": "x"})
+        assert errors_of(lambda: function(environment={"1A": "x", "AWS_REGION": "y"})) == [
+            "environment['1A']: '1A' is not a valid name: a letter, then letters, digits or '_' [F105]",
+            "environment['AWS_REGION']: 'AWS_REGION' is reserved by Lambda [F105]",
+        ]
+
+    def test_environment_4_kb(self) -> None:
+        function(environment={"K": "v" * 4095})
+        assert errors_of(lambda: function(environment={"K": "v" * 4096})) == [
+            "environment: 4097 bytes of keys and values; Lambda allows 4096 [F106]"
+        ]
+
+    def test_handler(self) -> None:
+        function(handler="pkg/mod.main")
+        assert errors_of(lambda: function(handler="handler")) == [
+            "handler: 'handler' is not module.function (e.g. 'handler.lambda_handler') [F107]"
+        ]
+
+    def test_code_stays_in_the_project(self) -> None:
+        assert errors_of(lambda: function(code="../elsewhere")) == [
+            "code: '../elsewhere' must be relative and stay inside the project [F108]"
+        ]
+
+
+class TestGrants:
+    def test_service_actions_are_known_and_literal(self) -> None:
+        ServiceGrant("bedrock", ["InvokeAgent"], reason="created at run time")
+        assert errors_of(lambda: ServiceGrant("bedrock", ["Invoke*"], reason="created at run time")) == [
+            "actions[0]: 'Invoke*' is not a known bedrock action (wildcards are not allowed) [G102]"
+        ]
+
+    def test_wildcard_resource_needs_reason(self) -> None:
+        ServiceGrant("bedrock", ["InvokeAgent"], resources=["arn:aws:bedrock:us-east-1:1:agent/A"])
+        assert errors_of(lambda: ServiceGrant("bedrock", ["InvokeAgent"])) == [
+            "reason: a '*' resource needs a reason (at least 10 characters) saying why no ARN can be named [G103]"
+        ]
+
+    def test_grant_points_at_the_systems_resource(self) -> None:
+        table = Table("t", Key("k"))
+        System("a", "b", tables=[table], functions=[function(grants=[table.read()])])
+        stranger = Table("t", Key("other"))
+        assert errors_of(lambda: System("a", "b", tables=[table], functions=[function(grants=[stranger.read()])])) == [
+            "functions['f'].grants[0].target: table 't' is not this system's (or differs from it) [G101]"
+        ]
+
+    def test_derived_variable_collides_with_own(self) -> None:
+        table = Table("t", Key("k"))
+        assert errors_of(lambda: System("a", "b", tables=[table], functions=[
+            function(grants=[table.read()], environment={"T_TABLE": "x"})])) == [
+            "functions['f'].grants[0].env_var: 'T_TABLE' is set by this grant and by the function or another "
+            "grant [F109]"
+        ]
+
+
+# --- Step Functions --------------------------------------------------------------------------------------
+def flow(*states: Any, start: str = "A", name: str = "w") -> Workflow:
+    return Workflow(name, start=start, states=states)
+
+
+class TestWorkflows:
+    def test_state_machine_name_80_characters(self) -> None:
+        System("a", "b", workflows=[flow(Succeed("A"), name="w" * 40)])
+        from oratio.model.workflow import check_state_machine_name
+
+        assert [str(p) for p in check_state_machine_name("name", "w" * 80)] == []
+        assert [str(p) for p in check_state_machine_name("name", "w" * 81)] == [
+            "name: state machine name has 81 characters; allowed 1-80 [W101]"
+        ]
+        assert [str(p) for p in check_state_machine_name("name", "a b:c")] == [
+            "name: state machine name 'a b:c' has forbidden ' :' [W101]"
+        ]
+
+    def test_every_next_exists(self) -> None:
+        assert errors_of(lambda: flow(Wait("A", 1, next="B"))) == [
+            "states[0].next: state 'B' does not exist [W103]",
+            "states: no Succeed or Fail state and no state with end=True [W105]",
+        ]
+
+    def test_every_state_reachable(self) -> None:
+        assert errors_of(lambda: flow(Succeed("A"), Succeed("B"))) == [
+            "states[1]: state 'B' cannot be reached from 'A' [W104]"
+        ]
+
+    def test_choice_needs_default(self) -> None:
+        branch = Branch(Condition("$.x", "BooleanEquals", True), "B")
+        flow(Choice("A", [branch], default="B"), Succeed("B"))
+        assert errors_of(lambda: flow(Choice("A", [branch]), Succeed("B"))) == [
+            "default: a choice needs a default state (otherwise an unmatched input fails the execution) [W106]"
+        ]
+
+    def test_loops_are_fine_with_a_way_out(self) -> None:
+        flow(Wait("A", 1, next="B"), Choice("B", [Branch(Condition("$.done", "BooleanEquals", True), "C")],
+                                            default="A"), Succeed("C"))
+
+    def test_wait_up_to_a_year(self) -> None:
+        Wait("A", 31_536_000, end=True)
+        assert errors_of(lambda: Wait("A", 31_536_001, end=True)) == [
+            "seconds: 31536001 s is outside 0-31536000 s [W110]"
+        ]
+
+    def test_retry_limits(self) -> None:
+        Retry(max_attempts=0, backoff_rate=1.0, interval_s=1)
+        assert errors_of(lambda: Retry(max_attempts=-1, backoff_rate=0.5, interval_s=0)) == [
+            "interval_s: 0 s is outside 1-99999999 s [W108]",
+            "max_attempts: -1 is outside 0-99999999 [W108]",
+            "backoff_rate: 0.5 is below 1.0 [W108]",
+        ]
+
+    def test_states_all_alone(self) -> None:
+        assert errors_of(lambda: Catch("X", errors=["Custom", "States.ALL"])) == [
+            "errors: 'States.ALL' must be the only error name of its retrier/catcher [W112]"
+        ]
+
+    def test_condition_types(self) -> None:
+        Condition("$.n", "NumericGreaterThanEquals", 3)
+        assert errors_of(lambda: Condition("$.n", "NumericGreaterThanEquals", "3")) == [
+            "value: NumericGreaterThanEquals compares with a int or float, got '3' [W111]"
+        ]
+
+    def test_next_or_end(self) -> None:
+        assert errors_of(lambda: Task("A", function="f")) == [
+            "next: give exactly one of next=... or end=True [W113]"
+        ]
+
+    def test_task_invokes_a_function_of_the_system(self) -> None:
+        assert errors_of(lambda: System("a", "b", workflows=[flow(Task("A", function="ghost", end=True))])) == [
+            "workflows['w'].states[0].function: function 'ghost' is not defined in this system [W107]"
+        ]
+
+    def test_fail_state_is_terminal(self) -> None:
+        flow(Fail("A", error="E"))
+
+
+# --- Cognito ---------------------------------------------------------------------------------------------
+class TestUserPools:
+    def test_password_length_6_to_99(self) -> None:
+        PasswordPolicy(min_length=6)
+        PasswordPolicy(min_length=99)
+        assert errors_of(lambda: PasswordPolicy(min_length=5)) == ["min_length: 5 is outside 6-99 [U101]"]
+        assert errors_of(lambda: PasswordPolicy(min_length=100)) == ["min_length: 100 is outside 6-99 [U101]"]
+
+    def test_client_token_validity(self) -> None:
+        AppClient("web", access_token_minutes=5)
+        assert errors_of(lambda: AppClient("web", access_token_minutes=4)) == [
+            "access_token_minutes: 4 min is outside 5-1440 min [U103]"
+        ]
+
+
+# --- System ----------------------------------------------------------------------------------------------
+class TestSystem:
+    def test_stage_names(self) -> None:
+        for stage in ("dev", "prod", "local", "s" * 12):
+            System("a", stage)
+        assert errors_of(lambda: System("a", "s" * 13)) == [
+            f"stage: stage '{'s' * 13}' has 13 characters; allowed 1-12 [N102]"
+        ]
+        assert errors_of(lambda: System("a", "Dev")) == ["stage: stage 'Dev' has 'D'; allowed: a-z, 0-9 [N102]"]
+
+    def test_names_unique_within_a_system(self) -> None:
+        assert errors_of(lambda: System("a", "b", tables=[Table("t", Key("k")), Table("t", Key("j"))])) == [
+            "tables['t']: table name 't' is used more than once [M004]"
+        ]
+
+    def test_every_problem_of_a_system_at_once(self) -> None:
+        from oratio.model import deferred_validation
+
+        with deferred_validation():
+            system = System("a", "b", tables=[
+                Table("agents", Key("userId"), global_indexes=[GlobalIndex("x", Key("userId", "N"))]),
+            ], functions=[function(memory_mb=1, timeout_s=0)])
+        with pytest.raises(ModelError) as raised:
+            system.check()
+        assert [str(p) for p in raised.value.problems] == [
+            "tables['agents'].global_indexes[0].name: name 'x' has 1 characters; allowed 3-255 [T101]",
+            "tables['agents'].global_indexes[0].partition_key: attribute 'userId' is N here but S at "
+            "partition_key [T105]",
+            "functions['f'].memory_mb: 1 MB is outside 128-10240 MB [F102]",
+            "functions['f'].timeout_s: 0 s is outside 1-900 s [F103]",
+        ]
+        assert str(raised.value).splitlines()[0] == (
+            "invalid system: 4 problems; fix each field named below (rule ids are listed in oratio/model/rules.py)"
+        )
+
+    def test_wrong_types_are_model_errors_not_type_errors(self) -> None:
+        assert errors_of(lambda: Table("t", "userId")) == [
+            "partition_key: expected a Key, got str 'userId' [M001]"
+        ]
+        assert errors_of(lambda: function(memory_mb="big")) == ["memory_mb: expected a whole number, got 'big' [M001]"]

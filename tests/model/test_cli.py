@@ -1,0 +1,66 @@
+"""The command line: help, a broken model reported whole (exit 2), and the model's independence."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "app.py"), *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_help_explains_both_backends() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    assert "--backend {cdk,localstack}" in result.stdout
+    assert "cdk.out" in result.stdout and "LocalStack" in result.stdout and "--stage" in result.stdout
+
+
+def test_no_backend_is_an_error_with_a_hint() -> None:
+    result = run()
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == "error: choose a backend: --backend cdk or --backend localstack"
+
+
+def test_broken_model_prints_every_problem_and_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "broken_system.py").write_text(textwrap.dedent("""
+        from oratio.model import Bucket, Function, Key, System, Table
+
+        def system(stage):
+            agents = Table("agents", Key("userId"), Key("userId"))
+            return System("oratio", stage, tables=[agents], buckets=[Bucket("Logs")],
+                          functions=[Function("f", code="lambdas/f", memory_mb=64, grants=[agents.read()])])
+    """))
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "app.py"), "--backend", "cdk", "--system", "broken_system:system"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "error: invalid system: 3 problems; fix each field named below (rule ids are listed in oratio/model/rules.py)",
+        "  tables['agents'].sort_key: sort key 'userId' is also the partition key [T109]",
+        "  buckets['Logs'].name: name 'Logs' has 'L'; allowed: a-z, 0-9, '-' [N103]",
+        "  functions['f'].memory_mb: 64 MB is outside 128-10240 MB [F102]",
+    ]
+
+
+def test_unknown_system_module_is_one_line() -> None:
+    result = run("--backend", "cdk", "--system", "no_such_module:system")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot load the system 'no_such_module:system'")
+    assert "Traceback" not in result.stderr
+
+
+def test_model_imports_no_backend() -> None:
+    code = ("import sys, oratio.model, oratio.platform; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'boto3', 'botocore', 'aws_cdk', 'jsii'}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "[]"
