@@ -27,8 +27,9 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(VENV)/.installed node_modules/.installed
 
+# The main job. Until the backends land it validates the platform and lists what they will create.
 demo: setup
-	$(PY) app.py demo
+	$(PY) app.py show --stage local
 
 synth: setup
 	$(PY) app.py --backend cdk

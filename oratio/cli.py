@@ -22,6 +22,7 @@ backends:
               (starts the embedded LocalStack when nothing answers at the endpoint)
 
 commands:
+  show                                  validate the system and list its resources with physical names
   localstack {start,stop,status,logs}   run the embedded LocalStack (no Docker needed)
   demo                                  the full local run: an agent created end to end
 """
@@ -50,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true", help="localstack: print the plan as JSON")
     parser.add_argument("--yes", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    show = commands.add_parser("show", help="validate the system and list its resources")
+    show.add_argument("--stage", dest="show_stage", default=None, help="stage of the system (default: dev)")
+    show.add_argument("--account", default="123456789012", help="account id used in bucket names")
     local = commands.add_parser("localstack", help="run the embedded LocalStack")
     local.add_argument("action", choices=("start", "stop", "status", "logs"))
     local.add_argument("--lines", type=int, default=50, help="logs: how many lines")
@@ -93,23 +97,57 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _feature(module: str, attribute: str, what: str, issue: int) -> Callable[..., int]:
+    """The entry point of a backend or command, or a one-line error when it is not built yet."""
+    try:
+        loaded = importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name is None or not module.startswith(error.name):
+            raise
+        loaded = None
+    entry = getattr(loaded, attribute, None)
+    if entry is None:
+        raise OratioError(f"{what} does not exist yet in this version of oratio (planned: issue {issue})",
+                          "use 'python app.py show' to validate and list the system meanwhile")
+    return entry
+
+
+def show(system: Any, account: str) -> int:
+    """Print every resource of the system with its physical name: what a backend would create."""
+    print(f"system {system.name}, stage {system.stage}: valid")
+    for table in system.tables:
+        indexes = ", ".join(i.name for i in table.global_indexes) or "no indexes"
+        print(f"  table     {table.name:<22} {system.physical_name(table):<40} {indexes}")
+    for bucket in system.buckets:
+        print(f"  bucket    {bucket.name:<22} {system.bucket_name(bucket, account)}")
+    names = system.physical_names(account)
+    for function in system.functions:
+        env = ", ".join(sorted(system.environment(function, names)))
+        print(f"  function  {function.name:<22} {system.physical_name(function):<40} env: {env}")
+    for workflow in system.workflows:
+        print(f"  workflow  {workflow.name:<22} {system.physical_name(workflow):<40} "
+              f"{len(workflow.states)} states from {workflow.start}")
+    for pool in system.user_pools:
+        clients = ", ".join(c.name for c in pool.clients)
+        print(f"  user pool {pool.name:<22} {system.physical_name(pool):<40} clients: {clients}")
+    return 0
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "localstack":
-        from oratio.backends.localstack.embedded.cli import run as run_localstack
-
+        run_localstack = _feature("oratio.backends.localstack.embedded.cli", "run", "the embedded LocalStack", 5)
         return run_localstack(args.action, lines=args.lines)
     if args.command == "demo":
-        from oratio.demo import run_demo
-
+        run_demo = _feature("oratio.demo", "run_demo", "the full local run (demo)", 7)
         return run_demo(stage=args.demo_stage)
+    if args.command == "show":
+        return show(load_system(args.system, args.show_stage or args.stage or "dev"), args.account)
     if args.backend is None:
         raise OratioError("choose a backend: --backend cdk or --backend localstack", "see python app.py --help")
     if args.backend == "cdk":
         system = load_system(args.system, args.stage or "dev")
-        from oratio.backends.cdk import synth_command
-
+        synth_command = _feature("oratio.backends.cdk", "synth_command", "the cdk backend", 3)
         return synth_command(system, output=args.output or "cdk.out")
     system = load_system(args.system, args.stage or "local")
-    from oratio.backends.localstack import deploy_command
-
+    deploy_command = _feature("oratio.backends.localstack", "deploy_command", "the localstack backend", 6)
     return deploy_command(system, preview=args.preview, destroy=args.destroy, as_json=args.json)

@@ -125,8 +125,12 @@ class System(Validated):
                 for problem in value.problems():
                     yield problem.under(where)
             yield from _unique_names(field, values, kind)
-        if _named(self.name) and _named(self.stage):
+        # Physical names are checked only from a valid prefix, so that a bad stage is reported once.
+        prefix_valid = not any(check_identifier("", self.name, rules.SYSTEM)) and not any(
+            check_identifier("", self.stage, rules.STAGE))
+        if prefix_valid:
             yield from self._physical_name_problems()
+        if _named(self.name) and _named(self.stage):
             yield from self._reference_problems()
 
     def _valid(self, values: Sequence[Any], kind: type) -> list[tuple[str, Any]]:

@@ -64,3 +64,27 @@ def test_model_imports_no_backend() -> None:
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'boto3', 'botocore', 'aws_cdk', 'jsii'}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_bad_stage_is_reported_once() -> None:
+    result = run("show", "--stage", "Bad")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[1:] == ["  stage: stage 'Bad' has 'B'; allowed: a-z, 0-9 [N102]"]
+
+
+def test_show_lists_every_resource_with_its_physical_name() -> None:
+    from oratio.platform import platform
+
+    result = run("show", "--stage", "local", "--account", "000000000000")
+    assert result.returncode == 0, result.stderr
+    system = platform("local")
+    names = system.physical_names("000000000000")
+    for physical in (*names.values(), *(system.physical_name(f) for f in system.functions)):
+        assert physical in result.stdout
+
+
+def test_a_backend_not_built_yet_says_so() -> None:
+    result = run("demo")
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "error: the full local run (demo) does not exist yet in this version of oratio (planned: issue 7)")
