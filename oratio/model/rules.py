@@ -45,10 +45,7 @@ RULES: dict[str, Rule] = {}
 
 # --- Types and shapes (any value) -------------------------------------------------------------------------
 TYPE = _r("M001", "field has the wrong type")
-REQUIRED = _r("M002", "field is required")
-RANGE = _r("M003", "number outside its allowed range")
 UNIQUE = _r("M004", "names must be unique")
-REFERENCE = _r("M005", "reference to something that does not exist")
 EXEMPTION = _r("M006", "an exemption needs a known check and a reason")
 
 # --- System and naming ------------------------------------------------------------------------------------
