@@ -1,0 +1,94 @@
+"""Lambda bundles without Docker, shared by every backend: a function's code folder plus its
+``requirements.txt`` installed for the Lambda platform, cached by content so unchanged code is not rebundled.
+
+The CDK's PythonFunction needs Docker; here pip installs manylinux wheels for the function's Python version
+(``--platform manylinux2014_x86_64 --only-binary=:all:``), which is what Lambda's x86_64 runtime loads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from oratio.errors import OratioError
+
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".mypy_cache")
+# Zip entries get one fixed time, so that the same sources always give the same bytes (and asset hash).
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _project_root() -> Path:
+    return Path(__file__).resolve().parents[1]
+
+
+def _sources(code_dir: Path) -> list[Path]:
+    return sorted(p for p in code_dir.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                  and p.suffix != ".pyc")
+
+
+def content_hash(code_dir: Path, runtime: str) -> str:
+    """A hash of every source file's path and bytes, and the runtime: the bundle's cache key."""
+    digest = hashlib.sha256(runtime.encode())
+    for path in _sources(code_dir):
+        digest.update(str(path.relative_to(code_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def bundle(code_dir: str | Path, runtime: str, *, project_root: Path | None = None,
+           cache_root: Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
+    """The folder Lambda runs: the sources of ``code_dir`` plus its requirements, built once per content."""
+    root = project_root or _project_root()
+    source = (root / code_dir).resolve()
+    say = progress or (lambda message: None)
+    if not source.is_dir():
+        raise OratioError(f"the function's code folder {source} does not exist",
+                          "create it, or fix the function's code= path (relative to the project root)")
+    if not runtime.startswith("python"):
+        raise OratioError(f"cannot bundle runtime {runtime!r}: only Python runtimes are bundled",
+                          "use a python3.x runtime")
+    target = (cache_root or root / ".oratio" / "bundles") / f"{source.name}-{content_hash(source, runtime)}"
+    if target.is_dir():
+        return target
+    say(f"bundling {source.relative_to(root) if source.is_relative_to(root) else source} for {runtime}")
+    building = target.with_name(target.name + ".partial")
+    shutil.rmtree(building, ignore_errors=True)
+    shutil.copytree(source, building, ignore=IGNORED)
+    requirements = source / "requirements.txt"
+    if requirements.is_file() and any(line.strip() and not line.lstrip().startswith("#")
+                                      for line in requirements.read_text().splitlines()):
+        _pip_install(requirements, building, runtime.removeprefix("python"))
+    building.rename(target)  # only a complete bundle ever carries the final name
+    return target
+
+
+def _pip_install(requirements: Path, target: Path, python_version: str) -> None:
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+               "--target", str(target), "--platform", "manylinux2014_x86_64", "--implementation", "cp",
+               "--python-version", python_version, "--only-binary=:all:", "-r", str(requirements)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["pip failed"])[-1]
+        raise OratioError(f"installing {requirements} for Python {python_version} failed: {last}",
+                          "check the requirement names and that each has a manylinux wheel")
+
+
+def bundle_zip(code_dir: str | Path, runtime: str, *, project_root: Path | None = None,
+               cache_root: Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
+    """The bundle as a deterministic zip (sorted entries, fixed times), e.g. for Lambda's CreateFunction."""
+    folder = bundle(code_dir, runtime, project_root=project_root, cache_root=cache_root, progress=progress)
+    archive = folder.with_suffix(".zip")
+    if not archive.is_file():
+        partial = archive.with_suffix(".zip.partial")
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as out:
+            for path in _sources(folder):
+                info = zipfile.ZipInfo(str(path.relative_to(folder)), ZIP_TIME)
+                info.external_attr = 0o644 << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                out.writestr(info, path.read_bytes())
+        partial.rename(archive)
+    return archive
