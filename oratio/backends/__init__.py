@@ -1,0 +1,1 @@
+"""Backends render the model; they never import each other."""
