@@ -43,7 +43,7 @@ def errors_of(build: Callable[[], Any]) -> list[str]:
 
 
 def bucket_system(name: str, stage: str = "dev", suffix: str = "x") -> System:
-    """A system whose one bucket's physical name is exactly ``name`` (prefix 'a-{stage}-', suffix)."""
+    """A system with one bucket: its physical name is ``a-{stage}-{name}-{suffix}``."""
     return System("a", stage, buckets=[Bucket(name)], bucket_suffix=suffix)
 
 
@@ -51,7 +51,7 @@ def bucket_system(name: str, stage: str = "dev", suffix: str = "x") -> System:
 class TestBucketNames:
     def test_63_characters_is_the_limit(self) -> None:
         logical = "b" * 20
-        # a-dev- (6) + 20 + -  (1) + suffix: 63 - 27 = 36 characters of suffix are too many (20 is the max)
+        # the longest system (20), stage (12) and bucket name (20) leave 8 characters of suffix within 63
         system = System("a" * 20, "d" * 12, buckets=[Bucket(logical)], bucket_suffix="s" * 8)
         assert len(system.bucket_name(system.buckets[0], "")) == 20 + 1 + 12 + 1 + 20 + 1 + 8 == 63
 
