@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from oratio.errors import OratioError
@@ -31,33 +31,41 @@ def _sources(code_dir: Path) -> list[Path]:
                   and p.suffix != ".pyc")
 
 
-def content_hash(code_dir: Path, runtime: str) -> str:
-    """A hash of every source file's path and bytes, and the runtime: the bundle's cache key."""
+def content_hash(code_dir: Path, runtime: str, include: Sequence[Path] = ()) -> str:
+    """A hash of every source file's path and bytes (code and included folders), and the runtime: the cache key."""
     digest = hashlib.sha256(runtime.encode())
-    for path in _sources(code_dir):
-        digest.update(str(path.relative_to(code_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for folder, prefix in [(code_dir, ""), *((extra, extra.name + "/") for extra in include)]:
+        for path in _sources(folder):
+            digest.update((prefix + str(path.relative_to(folder))).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
 
 
-def bundle(code_dir: str | Path, runtime: str, *, project_root: Path | None = None,
-           cache_root: Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
-    """The folder Lambda runs: the sources of ``code_dir`` plus its requirements, built once per content."""
+def bundle(code_dir: str | Path, runtime: str, *, include: Sequence[str | Path] = (),
+           project_root: Path | None = None, cache_root: Path | None = None,
+           progress: Callable[[str], None] | None = None) -> Path:
+    """The folder Lambda runs: the sources of ``code_dir``, each ``include`` folder under its own name, and the
+    requirements, built once per content."""
     root = project_root or _project_root()
     source = (root / code_dir).resolve()
+    extras = [(root / folder).resolve() for folder in include]
     say = progress or (lambda message: None)
-    if not source.is_dir():
-        raise OratioError(f"the function's code folder {source} does not exist",
-                          "create it, or fix the function's code= path (relative to the project root)")
+    for folder, what in [(source, "code folder"), *((extra, "included folder") for extra in extras)]:
+        if not folder.is_dir():
+            raise OratioError(f"the function's {what} {folder} does not exist",
+                              "create it, or fix the function's code=/include= path (relative to the project root)")
     if not runtime.startswith("python"):
         raise OratioError(f"cannot bundle runtime {runtime!r}: only Python runtimes are bundled",
                           "use a python3.x runtime")
-    target = (cache_root or root / ".oratio" / "bundles") / f"{source.name}-{content_hash(source, runtime)}"
+    key = content_hash(source, runtime, extras)
+    target = (cache_root or root / ".oratio" / "bundles") / f"{source.name}-{key}"
     if target.is_dir():
         return target
     say(f"bundling {source.relative_to(root) if source.is_relative_to(root) else source} for {runtime}")
     building = target.with_name(target.name + ".partial")
     shutil.rmtree(building, ignore_errors=True)
     shutil.copytree(source, building, ignore=IGNORED)
+    for extra in extras:
+        shutil.copytree(extra, building / extra.name, ignore=IGNORED)
     requirements = source / "requirements.txt"
     if requirements.is_file() and any(line.strip() and not line.lstrip().startswith("#")
                                       for line in requirements.read_text().splitlines()):
@@ -77,10 +85,12 @@ def _pip_install(requirements: Path, target: Path, python_version: str) -> None:
                           "check the requirement names and that each has a manylinux wheel")
 
 
-def bundle_zip(code_dir: str | Path, runtime: str, *, project_root: Path | None = None,
-               cache_root: Path | None = None, progress: Callable[[str], None] | None = None) -> Path:
+def bundle_zip(code_dir: str | Path, runtime: str, *, include: Sequence[str | Path] = (),
+               project_root: Path | None = None, cache_root: Path | None = None,
+               progress: Callable[[str], None] | None = None) -> Path:
     """The bundle as a deterministic zip (sorted entries, fixed times), e.g. for Lambda's CreateFunction."""
-    folder = bundle(code_dir, runtime, project_root=project_root, cache_root=cache_root, progress=progress)
+    folder = bundle(code_dir, runtime, include=include, project_root=project_root, cache_root=cache_root,
+                    progress=progress)
     archive = folder.with_suffix(".zip")
     if not archive.is_file():
         partial = archive.with_suffix(".zip.partial")

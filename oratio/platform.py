@@ -110,17 +110,23 @@ def buckets() -> tuple[Bucket, ...]:
     )
 
 
+# The handlers' shared code (records, clients, errors), copied into each function's bundle as ``common``.
+SHARED_CODE = ("lambdas/common",)
+
+
 def functions(settings: StageSettings, by_name: dict[str, Table | Bucket]) -> tuple[Function, ...]:
     agents, knowledge_bases, generated_code = by_name["agents"], by_name["knowledge-bases"], by_name["generated-code"]
     return (
         Function(
-            "kb-provisioner", code="lambdas/kb_provisioner", timeout_s=5 * 60, memory_mb=512,
+            "kb-provisioner", code="lambdas/kb_provisioner", include=SHARED_CODE,
+            timeout_s=5 * 60, memory_mb=512,
             description="Creates the agent's Bedrock knowledge base over its documents and starts ingestion",
             grants=[agents.read_write(), knowledge_bases.read(),
                     bedrock("CreateKnowledgeBase", "CreateDataSource", "StartIngestionJob", reason=BEDROCK_REASON)],
         ),
         Function(
-            "agentcreator-invoker", code="lambdas/agentcreator_invoker", timeout_s=15 * 60, memory_mb=1024,
+            "agentcreator-invoker", code="lambdas/agentcreator_invoker", include=SHARED_CODE,
+            timeout_s=15 * 60, memory_mb=1024,
             description="Asks the AgentCreator meta-agent to generate the agent's code into generated-code",
             # Read on generated-code: the invoker names the code's bucket and key to the meta-agent and checks
             # whether the object arrived; the meta-agent writes it with its own role.
@@ -131,7 +137,8 @@ def functions(settings: StageSettings, by_name: dict[str, Table | Bucket]) -> tu
             },
         ),
         Function(
-            "agentcore-deployer", code="lambdas/agentcore_deployer", timeout_s=10 * 60, memory_mb=1024,
+            "agentcore-deployer", code="lambdas/agentcore_deployer", include=SHARED_CODE,
+            timeout_s=10 * 60, memory_mb=1024,
             description="Checks the generated code, deploys the Bedrock agent and its alias, records failures",
             grants=[agents.read_write(), generated_code.read(),
                     bedrock("CreateAgent", "UpdateAgent", "PrepareAgent", "CreateAgentAlias", reason=BEDROCK_REASON)],

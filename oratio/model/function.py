@@ -50,9 +50,20 @@ def environment_problems(path: str, environment: Mapping[str, object]) -> Iterat
                           f"{size} bytes of keys and values; Lambda allows {rules.LAMBDA_ENV_MAX_BYTES}")
 
 
+def _folder_problems(path: str, folder: object) -> Iterator[Problem]:
+    if not isinstance(folder, str) or not folder:
+        yield Problem(path, rules.LAMBDA_CODE, f"expected a folder path, got {folder!r}")
+    elif PurePosixPath(folder).is_absolute() or ".." in PurePosixPath(folder).parts:
+        yield Problem(path, rules.LAMBDA_CODE, f"{folder!r} must be relative and stay inside the project")
+
+
 @attrs.frozen
 class Function(Validated):
-    """A Lambda function whose code is a folder of the project (bundled with its requirements.txt)."""
+    """A Lambda function whose code is a folder of the project (bundled with its requirements.txt).
+
+    ``include`` names further folders (code shared between functions) copied into the bundle beside the code,
+    each under its own folder name, so ``include=("lambdas/common",)`` lets the handler ``import common``.
+    """
 
     _subject = "function"
     name: str
@@ -65,6 +76,7 @@ class Function(Validated):
     grants: tuple[ResourceGrant | ServiceGrant, ...] = attrs.field(default=(), converter=to_tuple)
     description: str = ""
     exemptions: tuple = exemptions_field()
+    include: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
     @property
     def resource_grants(self) -> tuple[ResourceGrant, ...]:
@@ -89,10 +101,17 @@ class Function(Validated):
         yield from check_exemptions(self.exemptions)
 
     def _code_problems(self) -> Iterator[Problem]:
-        if not isinstance(self.code, str) or not self.code:
-            yield Problem("code", rules.LAMBDA_CODE, f"expected a folder path, got {self.code!r}")
-        elif PurePosixPath(self.code).is_absolute() or ".." in PurePosixPath(self.code).parts:
-            yield Problem("code", rules.LAMBDA_CODE, f"{self.code!r} must be relative and stay inside the project")
+        yield from _folder_problems("code", self.code)
+        if not isinstance(self.include, tuple):
+            yield Problem("include", rules.TYPE, f"expected a list of folder paths, got {self.include!r}")
+        else:
+            for index, folder in enumerate(self.include):
+                yield from _folder_problems(f"include[{index}]", folder)
+            names = [PurePosixPath(f).name for f in self.include if isinstance(f, str)]
+            for index, name in enumerate(names):
+                if name in names[:index]:
+                    yield Problem(f"include[{index}]", rules.LAMBDA_CODE,
+                                  f"a second folder named {name!r}: included folders land in the bundle by name")
         if not isinstance(self.handler, str) or not rules.LAMBDA_HANDLER_PATTERN.fullmatch(self.handler) \
                 or len(self.handler) > rules.LAMBDA_HANDLER_MAX:
             yield Problem("handler", rules.LAMBDA_HANDLER,

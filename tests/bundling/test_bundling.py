@@ -50,3 +50,15 @@ def test_missing_folder_is_one_clear_error(project: Path) -> None:
         bundle("lambdas/missing", "python3.11", project_root=project)
     assert str(raised.value).splitlines()[0] == (
         f"the function's code folder {project / 'lambdas' / 'missing'} does not exist")
+
+
+def test_included_folders_land_by_name_and_count_in_the_cache_key(project: Path) -> None:
+    common = project / "lambdas" / "common"
+    common.mkdir()
+    (common / "__init__.py").write_text("SHARED = 1\n")
+    folder = bundle("lambdas/hello", "python3.11", include=["lambdas/common"], project_root=project)
+    assert (folder / "common" / "__init__.py").read_text() == "SHARED = 1\n"
+    assert (folder / "handler.py").is_file()
+    (common / "__init__.py").write_text("SHARED = 2\n")
+    changed = bundle("lambdas/hello", "python3.11", include=["lambdas/common"], project_root=project)
+    assert changed != folder and (changed / "common" / "__init__.py").read_text() == "SHARED = 2\n"

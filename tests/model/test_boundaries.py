@@ -274,6 +274,13 @@ class TestFunctions:
             "code: '../elsewhere' must be relative and stay inside the project [F108]"
         ]
 
+    def test_included_folders_stay_in_the_project_and_have_distinct_names(self) -> None:
+        function(include=["lambdas/common", "lib/other"])
+        assert errors_of(lambda: function(include=["/abs/lib", "a/common", "b/common"])) == [
+            "include[0]: '/abs/lib' must be relative and stay inside the project [F108]",
+            "include[2]: a second folder named 'common': included folders land in the bundle by name [F108]",
+        ]
+
 
 class TestGrants:
     def test_service_actions_are_known_and_literal(self) -> None:
