@@ -149,8 +149,8 @@ LAMBDA_RESERVED_ENV = frozenset({
 LAMBDA_HANDLER_PATTERN = re.compile(r"[A-Za-z0-9_/.-]+\.[A-Za-z_][A-Za-z0-9_]*")
 LAMBDA_HANDLER_MAX = 128
 # Runtimes Lambda accepts for new functions (deprecated ones excluded), by family.
-LAMBDA_PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13")
-LAMBDA_RUNTIMES = (*LAMBDA_PYTHON_RUNTIMES, "nodejs20.x", "nodejs22.x")
+LAMBDA_PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
+LAMBDA_RUNTIMES = (*LAMBDA_PYTHON_RUNTIMES, "nodejs20.x", "nodejs22.x", "nodejs24.x")
 
 S3_LIFECYCLE_MAX_RULES = 1000
 S3_LIFECYCLE_ID_MAX = 255

@@ -238,8 +238,8 @@ class TestFunctions:
     def test_runtime(self) -> None:
         function(runtime="python3.13")
         assert errors_of(lambda: function(runtime="python2.7")) == [
-            "runtime: 'python2.7' is not one of python3.10, python3.11, python3.12, python3.13, nodejs20.x, "
-            "nodejs22.x [F104]"
+            "runtime: 'python2.7' is not one of python3.10, python3.11, python3.12, python3.13, python3.14, "
+            "nodejs20.x, nodejs22.x, nodejs24.x [F104]"
         ]
 
     def test_physical_name_64_characters(self) -> None:
