@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -133,6 +135,15 @@ def show(system: Any, account: str) -> int:
     return 0
 
 
+def _cdk_context(key: str) -> str | None:
+    """A value given to the CDK CLI with ``-c key=value`` (it hands the app its context as JSON)."""
+    try:
+        value = json.loads(os.environ.get("CDK_CONTEXT_JSON") or "{}").get(key)
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "localstack":
         run_localstack = _feature("oratio.backends.localstack.embedded.cli", "run", "the embedded LocalStack", 5)
@@ -145,9 +156,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.backend is None:
         raise OratioError("choose a backend: --backend cdk or --backend localstack", "see python app.py --help")
     if args.backend == "cdk":
-        system = load_system(args.system, args.stage or "dev")
+        system = load_system(args.system, args.stage or _cdk_context("stage") or "dev")
         synth_command = _feature("oratio.backends.cdk", "synth_command", "the cdk backend", 3)
-        return synth_command(system, output=args.output or "cdk.out")
+        return synth_command(system, output=args.output)
     system = load_system(args.system, args.stage or "local")
     deploy_command = _feature("oratio.backends.localstack", "deploy_command", "the localstack backend", 6)
     return deploy_command(system, preview=args.preview, destroy=args.destroy, as_json=args.json)

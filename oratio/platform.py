@@ -29,6 +29,7 @@ from oratio.model import (
     Pass,
     PasswordPolicy,
     Retry,
+    Runtime,
     Succeed,
     System,
     Table,
@@ -110,6 +111,15 @@ def buckets() -> tuple[Bucket, ...]:
     )
 
 
+# Python 3.13 rather than Lambda's newest (3.14): local runs execute handlers under this machine's own Pythons,
+# which stop at 3.13. Moving on is this one value once those machines have 3.14.
+RUNTIME = Runtime.PYTHON3_13
+LATEST_RUNTIME = Exemption(
+    "latest-runtime",
+    "python3.13 is the newest Python that local runs can execute (the embedded LocalStack runs handlers on the "
+    "machine's own interpreters); the platform moves to 3.14 when those machines have it",
+)
+
 # The handlers' shared code (records, clients, errors), copied into each function's bundle as ``common``.
 SHARED_CODE = ("lambdas/common",)
 
@@ -119,14 +129,14 @@ def functions(settings: StageSettings, by_name: dict[str, Table | Bucket]) -> tu
     return (
         Function(
             "kb-provisioner", code="lambdas/kb_provisioner", include=SHARED_CODE,
-            timeout_s=5 * 60, memory_mb=512,
+            runtime=RUNTIME, exemptions=[LATEST_RUNTIME], timeout_s=5 * 60, memory_mb=512,
             description="Creates the agent's Bedrock knowledge base over its documents and starts ingestion",
             grants=[agents.read_write(), knowledge_bases.read(),
                     bedrock("CreateKnowledgeBase", "CreateDataSource", "StartIngestionJob", reason=BEDROCK_REASON)],
         ),
         Function(
             "agentcreator-invoker", code="lambdas/agentcreator_invoker", include=SHARED_CODE,
-            timeout_s=15 * 60, memory_mb=1024,
+            runtime=RUNTIME, exemptions=[LATEST_RUNTIME], timeout_s=15 * 60, memory_mb=1024,
             description="Asks the AgentCreator meta-agent to generate the agent's code into generated-code",
             # Read on generated-code: the invoker names the code's bucket and key to the meta-agent and checks
             # whether the object arrived; the meta-agent writes it with its own role.
@@ -138,7 +148,7 @@ def functions(settings: StageSettings, by_name: dict[str, Table | Bucket]) -> tu
         ),
         Function(
             "agentcore-deployer", code="lambdas/agentcore_deployer", include=SHARED_CODE,
-            timeout_s=10 * 60, memory_mb=1024,
+            runtime=RUNTIME, exemptions=[LATEST_RUNTIME], timeout_s=10 * 60, memory_mb=1024,
             description="Checks the generated code, deploys the Bedrock agent and its alias, records failures",
             grants=[agents.read_write(), generated_code.read(),
                     bedrock("CreateAgent", "UpdateAgent", "PrepareAgent", "CreateAgentAlias", reason=BEDROCK_REASON)],

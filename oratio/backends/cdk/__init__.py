@@ -1,5 +1,89 @@
-"""The CDK backend: model values rendered as aws-cdk-lib constructs (work in progress, see issue 3).
+"""The CDK backend: a model system rendered as aws-cdk-lib stacks, synthesized to CloudFormation in ``cdk.out``.
 
+``synth_command`` is what ``python app.py --backend cdk`` runs (and, through ``cdk.json``, the CDK CLI).
 Construct ids are the model's logical names, so they are stable: renaming a resource in the model is the only
 thing that changes its CloudFormation logical id (and so replaces it).
 """
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+
+from oratio.errors import OratioError
+from oratio.model import System
+
+# jsii prints a banner on every run under Node 20 (the only Node Debian offers); the project chose Node 20.
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+
+@attrs.frozen
+class SynthesizedStack:
+    name: str
+    template_file: Path
+    resource_count: int
+    resource_types: dict[str, int]
+
+
+def require_node() -> None:
+    if shutil.which("node") is None:
+        raise OratioError("Node.js is not installed: the AWS CDK library runs on it",
+                          "install Node.js 20 or newer (e.g. apt-get install nodejs npm), then run make setup")
+
+
+def synth(system: System, outdir: str | Path, *, nag: bool = True, cfn_validation: bool = False,
+          project_root: Path | None = None, progress: Callable[[str], None] | None = None) -> list[SynthesizedStack]:
+    """Write the cloud assembly of ``system`` to ``outdir``; return each stack with its resources counted."""
+    require_node()
+    from oratio.backends.cdk.app import build_app  # aws_cdk loads in about a second: only when synthesizing
+
+    try:
+        app = build_app(system, outdir=str(outdir), project_root=project_root, nag=nag,
+                        cfn_validation=cfn_validation, progress=progress)
+    except RuntimeError as error:  # jsii's errors: a setting the CDK refuses (e.g. in cdk.json's context)
+        raise OratioError(f"the CDK refused the app: {str(error).splitlines()[0]}",
+                          "check cdk.json and the context given with -c; the model itself was valid") from None
+    try:
+        assembly = app.synth()
+    except RuntimeError as error:  # jsii reports validation failures (cdk-nag findings) as RuntimeError
+        raise OratioError(f"the CDK app failed its checks: {str(error).splitlines()[0]}",
+                          f"read the findings above (also in {Path(outdir) / 'validation-report.json'}); fix each, "
+                          "or give the resource an exemption with its reason in the model") from None
+    stacks = []
+    for stack in assembly.stacks:
+        template = Path(assembly.directory) / stack.template_file
+        resources = json.loads(template.read_text()).get("Resources", {})
+        types: dict[str, int] = {}
+        for resource in resources.values():
+            if resource["Type"] != "AWS::CDK::Metadata":  # the CLI's usage report, not a resource of the system
+                types[resource["Type"]] = types.get(resource["Type"], 0) + 1
+        stacks.append(SynthesizedStack(stack.stack_name, template, sum(types.values()), types))
+    return stacks
+
+
+def synth_command(system: System, output: str | None = None) -> int:
+    """``python app.py --backend cdk``: synthesize, then list each stack with its resource count."""
+    outdir = output or os.environ.get("CDK_OUTDIR") or "cdk.out"  # the CDK CLI names its own output folder
+    started = time.monotonic()
+    say = _stderr if os.environ.get("CDK_OUTDIR") else print  # under the CDK CLI, stdout is its channel
+    say(f"synthesizing {system.name} ({system.stage}) with the CDK into {outdir}/ ...")
+    stacks = synth(system, outdir, progress=lambda message: say(f"  {message}"))
+    for stack in stacks:
+        kinds = ", ".join(f"{count} {kind.split('::', 1)[1]}" for kind, count in sorted(stack.resource_types.items()))
+        say(f"  {stack.name:<28} {stack.resource_count:>3} resources  ({kinds})")
+    say(f"wrote {len(stacks)} stacks to {outdir}/ in {time.monotonic() - started:.1f} s; cdk-nag found nothing "
+        "unacknowledged")
+    if not os.environ.get("CDK_OUTDIR"):
+        say("next: npx cdk diff, npx cdk deploy --all (AWS), or see README for cdklocal (LocalStack)")
+    return 0
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr)

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk.assertions import Template
 
-from oratio.backends.cdk.auth import render_user_pool
-from oratio.model import AuthFlow
-from oratio.platform import platform
+from oratio.model import AuthFlow, System
 
 
-def test_user_pool_and_client_as_the_model_says() -> None:
-    system = platform("dev")
+def test_user_pool_and_client_as_the_model_says(system: System, templates: dict[str, Template]) -> None:
     (pool,) = system.user_pools
-    app = cdk.App()
-    stack = cdk.Stack(app, "Auth")
-    render_user_pool(stack, system, pool)
-    template = Template.from_stack(stack)
+    template = templates["auth"]
     (rendered,) = template.find_resources("AWS::Cognito::UserPool").values()
     props = rendered["Properties"]
     assert props["UserPoolName"] == system.physical_name(pool)

@@ -1,0 +1,141 @@
+"""The model system as a CDK app: five stacks, one per concern, resources handed between them by constructor.
+
+Stack ids and names are ``{system}-{stage}-{concern}`` (auth, database, storage, functions, workflow); a
+concern with no resources in the system gets no stack. Within a stack, construct ids come from the model's
+names (``api-keys`` → ``ApiKeys``), so they and the logical ids CloudFormation sees change only when a
+model name changes. Those ids are the contract with a deployed stack: renaming one replaces the resource.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from aws_cdk import App, Aws, CfnOutput, Stack, Tags
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+from oratio.backends.cdk import checks
+from oratio.backends.cdk.auth import render_user_pool
+from oratio.backends.cdk.functions import PLACE, render_function
+from oratio.backends.cdk.storage import construct_id, render_bucket, render_table
+from oratio.backends.cdk.workflow import render_workflow
+from oratio.model import System
+from oratio.model.permissions import Kind, ResourceArn, arn, function_statements, workflow_statements
+
+CONCERNS = ("auth", "database", "storage", "functions", "workflow")
+
+
+def stack_name(system: System, concern: str) -> str:
+    return f"{system.prefix}-{concern}"
+
+
+class _SystemStack(Stack):
+    def __init__(self, scope: Construct, system: System, concern: str, description: str) -> None:
+        super().__init__(scope, stack_name(system, concern), stack_name=stack_name(system, concern),
+                         description=f"{system.name} ({system.stage}): {description}")
+        for key, value in system.tags.items():
+            Tags.of(self).add(key, value)
+
+    def output(self, output_id: str, value: str, description: str) -> None:
+        CfnOutput(self, output_id, value=value, description=description)
+
+
+class AuthStack(_SystemStack):
+    def __init__(self, scope: Construct, system: System) -> None:
+        super().__init__(scope, system, "auth", "user pools and their app clients")
+        for pool in system.user_pools:
+            construct, clients = render_user_pool(self, system, pool)
+            checks.acknowledge_exemptions(construct, pool.exemptions)
+            self.output(f"{construct_id(pool.name)}UserPoolId", construct.user_pool_id, f"user pool {pool.name}")
+            for client, client_construct in zip(pool.clients, clients, strict=True):
+                self.output(f"{construct_id(pool.name)}{construct_id(client.name)}ClientId",
+                            client_construct.user_pool_client_id, f"app client {client.name} of {pool.name}")
+
+
+class DatabaseStack(_SystemStack):
+    def __init__(self, scope: Construct, system: System) -> None:
+        super().__init__(scope, system, "database", "DynamoDB tables")
+        self.tables: dict[str, dynamodb.Table] = {}
+        for table in system.tables:
+            construct = render_table(self, system, table)
+            checks.acknowledge_exemptions(construct, table.exemptions)
+            self.tables[table.name] = construct
+            self.output(f"{construct_id(table.name)}TableName", construct.table_name, f"table {table.name}")
+
+
+class StorageStack(_SystemStack):
+    def __init__(self, scope: Construct, system: System) -> None:
+        super().__init__(scope, system, "storage", "S3 buckets")
+        self.buckets: dict[str, s3.Bucket] = {}
+        for bucket in system.buckets:
+            construct = render_bucket(self, system, bucket, Aws.ACCOUNT_ID)
+            checks.acknowledge_exemptions(construct, bucket.exemptions)
+            self.buckets[bucket.name] = construct
+            self.output(f"{construct_id(bucket.name)}BucketName", construct.bucket_name, f"bucket {bucket.name}")
+
+
+class FunctionsStack(_SystemStack):
+    def __init__(self, scope: Construct, system: System, *, tables: Mapping[str, dynamodb.Table],
+                 buckets: Mapping[str, s3.Bucket], project_root: Path,
+                 progress: Callable[[str], None] | None = None) -> None:
+        super().__init__(scope, system, "functions", "Lambda functions with their roles and log groups")
+        # Tables and buckets are referred to by their model names (see functions.policy_document); their stacks
+        # are deployed first.
+        for construct in [*tables.values(), *buckets.values()]:
+            self.add_stack_dependency(Stack.of(construct))
+        names = system.physical_names(Aws.ACCOUNT_ID)
+        self.functions: dict[str, lambda_.Function] = {}
+        for function in system.functions:
+            cid = construct_id(function.name)
+            construct, _ = render_function(self, system, function, cid, system.environment(function, names),
+                                           project_root, progress)
+            checks.acknowledge_exemptions(construct, function.exemptions)
+            checks.acknowledge_wildcards(self.node.find_child(f"{cid}Role"), system, function_statements(function))
+            self.functions[function.name] = construct
+            self.output(f"{cid}FunctionArn", construct.function_arn, f"function {function.name}")
+
+
+class WorkflowStack(_SystemStack):
+    def __init__(self, scope: Construct, system: System, *, functions: Mapping[str, lambda_.Function]) -> None:
+        super().__init__(scope, system, "workflow", "Step Functions state machines")
+        references: dict[str, lambda_.IFunction] = {}
+        for name, function in functions.items():  # by ARN from the model's names, as in FunctionsStack
+            self.add_stack_dependency(Stack.of(function))
+            references[name] = lambda_.Function.from_function_attributes(
+                self, f"{construct_id(name)}Function", same_environment=True,
+                function_arn=arn(ResourceArn(Kind.FUNCTION, name), system, PLACE))
+        for workflow in system.workflows:
+            cid = construct_id(workflow.name)
+            machine = render_workflow(self, system, workflow, cid, references)
+            checks.acknowledge_exemptions(machine, workflow.exemptions)
+            checks.acknowledge_wildcards(self.node.find_child(f"{cid}Role"), system, workflow_statements(workflow))
+            self.output(f"{cid}StateMachineArn", machine.state_machine_arn, f"state machine {workflow.name}")
+
+
+def build_app(system: System, *, outdir: str | None = None, project_root: Path | None = None,
+              nag: bool = True, cfn_validation: bool = False,
+              progress: Callable[[str], None] | None = None) -> App:
+    """The CDK app of a valid system (call ``system.check()`` first: model errors must never reach jsii).
+
+    ``cfn_validation`` is aws-cdk-lib's built-in CloudFormation validation: off by default, because it costs
+    about 5 s of a 10 s synth here while cdk-nag runs on every synth and cfn-lint in the test suite
+    (``bench/cdk_synth.py`` measures both). ``nag`` adds cdk-nag's AwsSolutions checks.
+    """
+    app = App(outdir=outdir, builtin_cloud_formation_validation=cfn_validation)
+    root = project_root or Path.cwd()
+    if system.user_pools:
+        AuthStack(app, system)
+    database = DatabaseStack(app, system) if system.tables else None
+    storage = StorageStack(app, system) if system.buckets else None
+    functions = None
+    if system.functions:
+        functions = FunctionsStack(app, system, tables=database.tables if database else {},
+                                   buckets=storage.buckets if storage else {}, project_root=root, progress=progress)
+    if system.workflows:
+        WorkflowStack(app, system, functions=functions.functions if functions else {})
+    if nag:
+        checks.add_nag(app)
+    return app

@@ -1,0 +1,122 @@
+"""The platform's cloud assembly as a whole: five stacks in dependency order, outputs, cfn-lint clean,
+cdk-nag findings acknowledged only with the model's reasons, and the command line around it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from aws_cdk.assertions import Template
+
+from oratio.backends.cdk import synth
+from oratio.backends.cdk.app import CONCERNS, stack_name
+from oratio.backends.cdk.checks import NAG_RULES
+from oratio.backends.cdk.storage import construct_id
+from oratio.errors import OratioError
+from oratio.model import Bucket, System
+from oratio.model.permissions import function_statements, workflow_statements
+
+# cfn-lint warnings we accept, each with its reason. Nothing else may appear, and no error at all.
+ACCEPTED_CFN_LINT = {
+    "W3005": "the CDK adds DependsOn from a function or state machine to its role although the role is already "
+             "referenced by GetAtt: redundant, and harmless",
+}
+
+
+def test_five_stacks_in_dependency_order(system: System, assembly_dir: Path) -> None:
+    manifest = json.loads((assembly_dir / "manifest.json").read_text())
+    stacks = {name: artifact for name, artifact in manifest["artifacts"].items()
+              if artifact["type"] == "aws:cloudformation:stack"}
+    assert sorted(stacks) == sorted(stack_name(system, concern) for concern in CONCERNS)
+    depends = {name: {d for d in artifact.get("dependencies", []) if d in stacks} for name, artifact in stacks.items()}
+    assert depends[stack_name(system, "functions")] == {stack_name(system, "database"), stack_name(system, "storage")}
+    assert depends[stack_name(system, "workflow")] == {stack_name(system, "functions")}
+
+
+def test_outputs_name_every_resource(system: System, templates: dict[str, Template]) -> None:
+    outputs = {concern: set(templates[concern].find_outputs("*")) for concern in CONCERNS}
+    assert outputs["database"] == {f"{construct_id(t.name)}TableName" for t in system.tables}
+    assert outputs["storage"] == {f"{construct_id(b.name)}BucketName" for b in system.buckets}
+    assert outputs["functions"] == {f"{construct_id(f.name)}FunctionArn" for f in system.functions}
+    assert outputs["workflow"] == {f"{construct_id(w.name)}StateMachineArn" for w in system.workflows}
+    (pool,) = system.user_pools
+    assert outputs["auth"] == {f"{construct_id(pool.name)}UserPoolId", *(
+        f"{construct_id(pool.name)}{construct_id(c.name)}ClientId" for c in pool.clients)}
+
+
+def test_cfn_lint_finds_nothing_unaccepted(system: System, assembly_dir: Path) -> None:
+    templates = sorted(str(p) for p in assembly_dir.glob("*.template.json"))
+    assert len(templates) == len(CONCERNS)
+    result = subprocess.run([sys.executable, "-m", "cfnlint", "--format", "json", *templates],
+                            capture_output=True, text=True)
+    findings = json.loads(result.stdout or "[]")
+    assert {f["Rule"]["Id"] for f in findings} <= set(ACCEPTED_CFN_LINT), findings
+    assert not [f for f in findings if f["Level"] == "Error"]
+
+
+def test_every_nag_acknowledgement_carries_a_reason_from_the_model(system: System, assembly_dir: Path) -> None:
+    acknowledged: dict[str, str] = {}
+    for metadata in assembly_dir.glob("*.metadata.json"):
+        for path, entries in json.loads(metadata.read_text()).items():
+            for entry in entries:
+                if entry["type"] == "aws:cdk:acknowledged-rules":
+                    acknowledged.update({f"{path} {rule}": reason for rule, reason in entry["data"].items()})
+    model_reasons = {e.reason for r in (*system.tables, *system.buckets, *system.functions, *system.workflows,
+                                        *system.user_pools) for e in r.exemptions}
+    model_reasons |= {s.reason for f in system.functions for s in function_statements(f) if s.reason}
+    model_reasons |= {s.reason for w in system.workflows for s in workflow_statements(w) if s.reason}
+    assert acknowledged, "the platform has exemptions: some acknowledgements are expected"
+    assert set(acknowledged.values()) <= model_reasons
+    # Each exemption of the model appears on its resource under every rule it maps to.
+    for bucket in system.buckets:
+        for exemption in bucket.exemptions:
+            for rule in NAG_RULES[exemption.check]:
+                key = f"/{stack_name(system, 'storage')}/{construct_id(bucket.name)} Annotation::{rule}"
+                assert acknowledged[key] == exemption.reason
+
+
+def test_an_unacknowledged_finding_fails_the_synth(tmp_path: Path) -> None:
+    # A bucket without access logs and without the exemption that says why: cdk-nag's S1 must stop the synth.
+    bare = System("nagged", "dev", buckets=[Bucket("plain")], bucket_suffix="test")
+    with pytest.raises(OratioError) as raised:
+        synth(bare, tmp_path / "cdk.out")
+    assert str(raised.value).splitlines()[0].startswith("the CDK app failed its checks: ")
+
+
+def test_command_line_writes_the_assembly_and_lists_the_stacks(tmp_path: Path) -> None:
+    project = Path(__file__).resolve().parents[3]
+    result = subprocess.run([sys.executable, "app.py", "--backend", "cdk", "--stage", "qa", "--output",
+                             str(tmp_path / "out")], cwd=project, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    listed = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  oratio-qa-")]
+    assert listed == [f"oratio-qa-{concern}" for concern in CONCERNS]
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.template.json")) == sorted(
+        f"oratio-qa-{concern}.template.json" for concern in CONCERNS)
+
+
+def test_a_model_error_never_reaches_the_cdk(tmp_path: Path) -> None:
+    module = tmp_path / "broken_system.py"
+    module.write_text("from oratio.model import System, Table, Key\n"
+                      "def build(stage):\n    return System('shop', stage, tables=[Table('Bad Name', Key('id'))])\n")
+    project = Path(__file__).resolve().parents[3]
+    result = subprocess.run([sys.executable, str(project / "app.py"), "--backend", "cdk", "--system",
+                             "broken_system:build", "--output", str(tmp_path / "out")],
+                            cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": f"{tmp_path}:{project}",
+                                                                              "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0].startswith("error: invalid system: 1 problem")
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_missing_node_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from oratio.backends.cdk import require_node
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(OratioError) as raised:
+        require_node()
+    assert str(raised.value).splitlines() == [
+        "Node.js is not installed: the AWS CDK library runs on it",
+        "  hint: install Node.js 20 or newer (e.g. apt-get install nodejs npm), then run make setup"]
