@@ -48,6 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--system", default=DEFAULT_SYSTEM, metavar="MODULE:FUNCTION",
                         help=f"the function that builds the system from a stage (default: {DEFAULT_SYSTEM})")
     parser.add_argument("--output", default=None, help="cdk: the cloud assembly folder (default: cdk.out)")
+    parser.add_argument("--no-nag", action="store_true",
+                        help="cdk: skip cdk-nag's AwsSolutions checks (faster iterations; never for a deploy)")
+    parser.add_argument("--cfn-validation", action="store_true",
+                        help="cdk: also run aws-cdk-lib's built-in CloudFormation validation (about 5 s more)")
     parser.add_argument("--preview", action="store_true", help="localstack: show the plan, change nothing")
     parser.add_argument("--destroy", action="store_true", help="localstack: delete what is not retained")
     parser.add_argument("--json", action="store_true", help="localstack: print the plan as JSON")
@@ -158,7 +162,8 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.backend == "cdk":
         system = load_system(args.system, args.stage or _cdk_context("stage") or "dev")
         synth_command = _feature("oratio.backends.cdk", "synth_command", "the cdk backend", 3)
-        return synth_command(system, output=args.output)
+        return synth_command(system, output=args.output, nag=not args.no_nag, cfn_validation=args.cfn_validation)
     system = load_system(args.system, args.stage or "local")
     deploy_command = _feature("oratio.backends.localstack", "deploy_command", "the localstack backend", 6)
-    return deploy_command(system, preview=args.preview, destroy=args.destroy, as_json=args.json)
+    mode = "destroy" if args.destroy else "preview" if args.preview else "up"
+    return deploy_command(system, mode=mode, as_json=args.json)
