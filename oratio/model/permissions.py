@@ -179,7 +179,8 @@ def function_statements(function: Function) -> tuple[Statement, ...]:
 def workflow_statements(workflow: Workflow) -> tuple[Statement, ...]:
     """Everything the state machine's role allows: invoking its task functions, logging and tracing."""
     functions = sorted({task.function for task in workflow.tasks})
-    statements = [Statement(FUNCTION_INVOKE, tuple(ResourceArn(Kind.FUNCTION, name) for name in functions))]
+    statements = [Statement(FUNCTION_INVOKE, tuple(ResourceArn(Kind.FUNCTION, name) for name in functions))
+                  ] if functions else []
     if workflow.logging:
         statements.append(Statement(WORKFLOW_LOG_DELIVERY, (ANY,), LOG_DELIVERY_REASON))
     if workflow.tracing:

@@ -1,0 +1,109 @@
+"""The LocalStack backend: a model system deployed straight onto LocalStack with boto3, Pulumi style.
+
+``preview`` reads what exists and compares it with the model; ``up`` applies that plan (idempotent); ``destroy``
+removes what the system owns except retained tables, buckets and user pools; ``outputs`` reports names, ARNs and
+ids. Ownership is marked by tags (system, stage), so nothing of another system is touched, and the spec hash
+tagged on each resource tells a model change from drift.
+
+``embedded/`` runs LocalStack itself without Docker; it is used when no endpoint is given.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from oratio.backends.localstack.apply import Applied, apply
+from oratio.backends.localstack.outputs import outputs, outputs_file, write_outputs
+from oratio.backends.localstack.plan import PARALLELISM, Action, Change, Plan, make_plan
+from oratio.backends.localstack.specs import Spec, system_specs
+from oratio.backends.localstack.target import DEFAULT_REGION, Target, UnsafeTarget
+from oratio.model import System
+
+__all__ = ["Action", "Applied", "Change", "Plan", "Spec", "Target", "UnsafeTarget", "deploy_command", "destroy",
+           "outputs", "preview", "up"]
+
+REGION_VARIABLE = "ORATIO_REGION"
+
+
+def preview(target: Target, system: System, *, project_root: Path | None = None,
+            progress: Callable[[str], None] | None = None) -> Plan:
+    target.verify()
+    specs = system_specs(system, target.place, project_root or Path.cwd(), progress)
+    return make_plan(target, system.name, system.stage, specs, progress=progress)
+
+
+def up(target: Target, system: System, *, project_root: Path | None = None,
+       progress: Callable[[str], None] | None = None, parallelism: int = PARALLELISM) -> tuple[Plan, list[Applied]]:
+    plan = preview(target, system, project_root=project_root, progress=progress)
+    return plan, apply(target, plan, progress, parallelism)
+
+
+def destroy(target: Target, system: System, *, progress: Callable[[str], None] | None = None
+            ) -> tuple[Plan, list[Applied]]:
+    target.verify()
+    plan = make_plan(target, system.name, system.stage, [], destroy=True, progress=progress)
+    return plan, apply(target, plan, progress)
+
+
+def resolve_target(progress: Callable[[str], None]) -> Target:
+    """The user's LocalStack when they name one, otherwise the embedded one (started when nothing answers)."""
+    from oratio.backends.localstack import embedded
+
+    region = os.environ.get(REGION_VARIABLE) or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+    endpoint = embedded.resolve_endpoint() or embedded.ensure_running(progress)
+    return Target(endpoint.url, region)
+
+
+def deploy_command(system: System, *, mode: str = "up", as_json: bool = False) -> int:
+    """``python app.py --backend localstack [--preview | --destroy] [--json]``: ``mode`` up, preview or destroy."""
+    started = time.monotonic()
+    say: Callable[[str], None] = (lambda m: print(m, file=sys.stderr)) if as_json else print
+    target = resolve_target(say)
+    if mode == "destroy":
+        plan, applied = destroy(target, system, progress=say)
+        kept = [c for c in plan.changes if c.action is Action.RETAIN]
+        _emit(as_json, {"plan": plan.as_json(), "applied": len(applied)}, say, [
+            f"destroyed {len(applied)} resources of {system.name} ({system.stage}) in "
+            f"{time.monotonic() - started:.1f} s",
+            *(f"  kept {c.kind} {c.physical} (retained, with its data)" for c in kept)])
+        return 0
+    if mode == "preview":
+        plan = preview(target, system, progress=say)
+        _emit(as_json, plan.as_json(), say, [plan.render()])
+        return 0
+    plan, applied = up(target, system, progress=say)
+    if not as_json:
+        say(plan.render())
+    values = outputs(target, system)
+    path = write_outputs(values, outputs_file(system))
+    summary = (f"no changes: {system.name} ({system.stage}) is up to date" if not applied else
+               f"applied {len(applied)} changes to {system.name} ({system.stage})")
+    _emit(as_json, {"plan": plan.as_json(), "applied": len(applied), "outputs": values}, say, [
+        f"{summary} in {time.monotonic() - started:.1f} s", *_outputs_lines(values), f"outputs written to {path}"])
+    return 0
+
+
+def _emit(as_json: bool, document: dict[str, Any], say: Callable[[str], None], lines: list[str]) -> None:
+    if as_json:
+        print(json.dumps(document, indent=2, sort_keys=True))
+    else:
+        for line in lines:
+            say(line)
+
+
+def _outputs_lines(values: dict[str, Any]) -> list[str]:
+    lines = [f"outputs (endpoint {values['endpoint']}):"]
+    for group in ("tables", "buckets", "functions", "state_machines"):
+        for name, value in values[group].items():
+            lines.append(f"  {group[:-1].replace('_', ' '):<14} {name:<24} {value}")
+    for name, pool in values["user_pools"].items():
+        lines.append(f"  {'user pool':<14} {name:<24} {pool['id']}")
+        for client, client_id in pool["clients"].items():
+            lines.append(f"  {'client':<14} {name + '/' + client:<24} {client_id}")
+    return lines
