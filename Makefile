@@ -27,9 +27,9 @@ node_modules/.installed: package.json package-lock.json
 
 setup: $(VENV)/.installed node_modules/.installed
 
-# The main job. Until the backends land it validates the platform and lists what they will create.
+# The main job: the Oratio platform on the embedded LocalStack creates an agent end to end.
 demo: setup
-	$(PY) app.py show --stage local
+	$(PY) app.py demo
 
 synth: setup
 	$(PY) app.py --backend cdk

@@ -103,21 +103,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _feature(module: str, attribute: str, what: str, issue: int) -> Callable[..., int]:
-    """The entry point of a backend or command, or a one-line error when it is not built yet."""
-    try:
-        loaded = importlib.import_module(module)
-    except ModuleNotFoundError as error:
-        if error.name is None or not module.startswith(error.name):
-            raise
-        loaded = None
-    entry = getattr(loaded, attribute, None)
-    if entry is None:
-        raise OratioError(f"{what} does not exist yet in this version of oratio (planned: issue {issue})",
-                          "use 'python app.py show' to validate and list the system meanwhile")
-    return entry
-
-
 def show(system: Any, account: str) -> int:
     """Print every resource of the system with its physical name: what a backend would create."""
     print(f"system {system.name}, stage {system.stage}: valid")
@@ -150,10 +135,12 @@ def _cdk_context(key: str) -> str | None:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "localstack":
-        run_localstack = _feature("oratio.backends.localstack.embedded.cli", "run", "the embedded LocalStack", 5)
+        from oratio.backends.localstack.embedded.cli import run as run_localstack
+
         return run_localstack(args.action, lines=args.lines)
     if args.command == "demo":
-        run_demo = _feature("oratio.demo", "run_demo", "the full local run (demo)", 7)
+        from oratio.demo import run_demo
+
         return run_demo(stage=args.demo_stage)
     if args.command == "show":
         return show(load_system(args.system, args.show_stage or args.stage or "dev"), args.account)
@@ -161,9 +148,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         raise OratioError("choose a backend: --backend cdk or --backend localstack", "see python app.py --help")
     if args.backend == "cdk":
         system = load_system(args.system, args.stage or _cdk_context("stage") or "dev")
-        synth_command = _feature("oratio.backends.cdk", "synth_command", "the cdk backend", 3)
+        from oratio.backends.cdk import synth_command
+
         return synth_command(system, output=args.output, nag=not args.no_nag, cfn_validation=args.cfn_validation)
     system = load_system(args.system, args.stage or "local")
-    deploy_command = _feature("oratio.backends.localstack", "deploy_command", "the localstack backend", 6)
+    from oratio.backends.localstack import deploy_command
+
     mode = "destroy" if args.destroy else "preview" if args.preview else "up"
     return deploy_command(system, mode=mode, as_json=args.json)

@@ -30,6 +30,7 @@ from oratio.model import (
     PasswordPolicy,
     Retry,
     Runtime,
+    ServiceGrant,
     Succeed,
     System,
     Table,
@@ -62,6 +63,12 @@ class StageSettings:
     agent_creator_agent_id: str = "AGENTCREATOR"
     agent_creator_alias_id: str = "TSTALIASID"
     bucket_suffix: str | None = None
+    # Bedrock's own configuration, made once per account outside this model (service roles, the vector
+    # store, models). Locally any well-formed value works: the LocalStack plug-ins do not call a model.
+    foundation_model: str = "anthropic.claude-3-5-haiku-20241022-v1:0"
+    embedding_model_arn: str = "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0"
+    vector_collection_arn: str = "arn:aws:aoss:us-east-1:000000000000:collection/oratio-knowledge-bases"
+    service_role_prefix: str = "oratio-bedrock"  # roles "<prefix>-knowledge-base" and "<prefix>-agent"
 
 
 STAGES: dict[str, StageSettings] = {
@@ -124,6 +131,17 @@ LATEST_RUNTIME = Exemption(
 SHARED_CODE = ("lambdas/common",)
 
 
+PASS_ROLE_REASON = (
+    "Bedrock's service roles are made once per account outside this model; the grant is limited to roles named "
+    "with the platform's prefix, in whichever account the platform is deployed to"
+)
+
+
+def pass_role(settings: StageSettings, role: str) -> ServiceGrant:
+    return ServiceGrant("iam", ["PassRole"], resources=[f"arn:aws:iam::*:role/{settings.service_role_prefix}-{role}"],
+                        reason=PASS_ROLE_REASON)
+
+
 def functions(settings: StageSettings, by_name: dict[str, Table | Bucket]) -> tuple[Function, ...]:
     agents, knowledge_bases, generated_code = by_name["agents"], by_name["knowledge-bases"], by_name["generated-code"]
     return (
@@ -132,7 +150,13 @@ def functions(settings: StageSettings, by_name: dict[str, Table | Bucket]) -> tu
             runtime=RUNTIME, exemptions=[LATEST_RUNTIME], timeout_s=5 * 60, memory_mb=512,
             description="Creates the agent's Bedrock knowledge base over its documents and starts ingestion",
             grants=[agents.read_write(), knowledge_bases.read(),
-                    bedrock("CreateKnowledgeBase", "CreateDataSource", "StartIngestionJob", reason=BEDROCK_REASON)],
+                    bedrock("CreateKnowledgeBase", "CreateDataSource", "StartIngestionJob", reason=BEDROCK_REASON),
+                    pass_role(settings, "knowledge-base")],
+            environment={
+                "KNOWLEDGE_BASE_ROLE_NAME": f"{settings.service_role_prefix}-knowledge-base",
+                "EMBEDDING_MODEL_ARN": settings.embedding_model_arn,
+                "VECTOR_COLLECTION_ARN": settings.vector_collection_arn,
+            },
         ),
         Function(
             "agentcreator-invoker", code="lambdas/agentcreator_invoker", include=SHARED_CODE,
@@ -151,7 +175,12 @@ def functions(settings: StageSettings, by_name: dict[str, Table | Bucket]) -> tu
             runtime=RUNTIME, exemptions=[LATEST_RUNTIME], timeout_s=10 * 60, memory_mb=1024,
             description="Checks the generated code, deploys the Bedrock agent and its alias, records failures",
             grants=[agents.read_write(), generated_code.read(),
-                    bedrock("CreateAgent", "UpdateAgent", "PrepareAgent", "CreateAgentAlias", reason=BEDROCK_REASON)],
+                    bedrock("CreateAgent", "UpdateAgent", "PrepareAgent", "CreateAgentAlias", reason=BEDROCK_REASON),
+                    pass_role(settings, "agent")],
+            environment={
+                "AGENT_ROLE_NAME": f"{settings.service_role_prefix}-agent",
+                "FOUNDATION_MODEL": settings.foundation_model,
+            },
         ),
     )
 

@@ -97,7 +97,8 @@ class ServiceGrant(Validated):
 
     @property
     def wildcard(self) -> bool:
-        return "*" in self.resources
+        """Whether any resource is or contains a wildcard (``*``, or e.g. ``arn:aws:iam::*:role/x``)."""
+        return any("*" in resource for resource in self.resources)
 
     def problems(self) -> Iterator[Problem]:
         known = rules.SERVICE_ACTIONS.get(self.service) if isinstance(self.service, str) else None

@@ -83,8 +83,3 @@ def test_show_lists_every_resource_with_its_physical_name() -> None:
         assert physical in result.stdout
 
 
-def test_a_backend_not_built_yet_says_so() -> None:
-    result = run("demo")
-    assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == (
-        "error: the full local run (demo) does not exist yet in this version of oratio (planned: issue 7)")

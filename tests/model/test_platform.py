@@ -91,17 +91,24 @@ def test_functions(dev: System, function: str, timeout_s: int, memory_mb: int, g
     assert (value.timeout_s, value.memory_mb) == (timeout_s, memory_mb)
     assert value.code == f"lambdas/{function.replace('-', '_')}"
     assert {(g.target.name, g.access) for g in value.resource_grants} == grants
-    (service,) = value.service_grants
-    assert isinstance(service, ServiceGrant) and service.service == "bedrock"
-    assert set(service.actions) == bedrock_actions
+    (service,) = [g for g in value.service_grants if g.service == "bedrock"]
+    assert isinstance(service, ServiceGrant) and set(service.actions) == bedrock_actions
     assert service.resources == ("*",) and service.reason
+    # Passing a Bedrock service role: only the provisioner (knowledge bases) and the deployer (agents) do.
+    passes = [g for g in value.service_grants if g.service == "iam"]
+    assert [(g.actions, g.resources) for g in passes] == {
+        "kb-provisioner": [(("PassRole",), ("arn:aws:iam::*:role/oratio-bedrock-knowledge-base",))],
+        "agentcore-deployer": [(("PassRole",), ("arn:aws:iam::*:role/oratio-bedrock-agent",))],
+    }.get(function, [])
 
 
 def test_environment_is_derived_from_grants(dev: System) -> None:
     names = dev.physical_names("111122223333")
     env = dev.environment(dev.function("kb-provisioner"), names)
-    assert env == {"AGENTS_TABLE": "oratio-dev-agents",
-                   "KNOWLEDGE_BASES_BUCKET": "oratio-dev-knowledge-bases-111122223333"}
+    derived = {k: v for k, v in env.items() if k in ("AGENTS_TABLE", "KNOWLEDGE_BASES_BUCKET")}
+    assert derived == {"AGENTS_TABLE": "oratio-dev-agents",
+                       "KNOWLEDGE_BASES_BUCKET": "oratio-dev-knowledge-bases-111122223333"}
+    assert set(env) - set(derived) == {"KNOWLEDGE_BASE_ROLE_NAME", "EMBEDDING_MODEL_ARN", "VECTOR_COLLECTION_ARN"}
 
 
 def test_stages_never_collide() -> None:
