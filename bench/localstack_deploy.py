@@ -20,9 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from oratio.backends.localstack.embedded import ensure_running, resolve_endpoint, stop  # noqa: E402
-
 from oratio.backends.localstack import Target, destroy, up  # noqa: E402
+from oratio.backends.localstack.embedded import ensure_running, resolve_endpoint, stop  # noqa: E402
 from oratio.backends.localstack.plan import PARALLELISM  # noqa: E402
 from oratio.model import Key, Retention, System, Table  # noqa: E402
 
