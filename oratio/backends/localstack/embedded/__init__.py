@@ -13,7 +13,7 @@ from collections.abc import Callable
 import attrs
 
 from oratio.backends.localstack.embedded import process
-from oratio.backends.localstack.embedded.install import install as _install
+from oratio.backends.localstack.embedded.installer import install as _install
 from oratio.backends.localstack.embedded.layout import Layout
 from oratio.backends.localstack.embedded.process import Status
 from oratio.errors import OratioError
