@@ -44,6 +44,9 @@ def ensure_running(progress: Callable[[str], None] | None = None) -> Endpoint:
     """A LocalStack that answers: the user's (checked), or the embedded one (installed and started if needed)."""
     user = resolve_endpoint()
     if user is not None:
+        from oratio.backends.localstack.target import Target
+
+        Target(user.url).check_endpoint()  # before the first request: never ask a non-local host anything
         if process.health(user.url, timeout_s=3.0) is None:
             raise OratioError(f"no LocalStack answers at {user.url} (from LOCALSTACK_ENDPOINT/AWS_ENDPOINT_URL)",
                               "start it, fix the variable, or unset it to use the embedded LocalStack")
