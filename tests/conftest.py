@@ -40,3 +40,16 @@ def localstack() -> Iterator[Endpoint]:
     yield endpoint
     if not was_running and endpoint.embedded:
         embedded.stop()
+
+
+# --- Hypothesis profiles ---------------------------------------------------------------------------------------
+# "default" runs with every test command; ORATIO_HYPOTHESIS_PROFILE=nightly runs ten times more examples.
+# A failure prints the example and a reproduction blob (@reproduce_failure); the example database lives in
+# .hypothesis/, which git ignores.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("default", max_examples=100, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("nightly", max_examples=1000, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("ORATIO_HYPOTHESIS_PROFILE", "default"))

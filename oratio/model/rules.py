@@ -116,7 +116,8 @@ SFN_NEXT_OR_END = _r("W113", "a task, wait or pass state has either a next state
 # --- Cognito ----------------------------------------------------------------------------------------------
 COGNITO_PASSWORD = _r("U101", "password policy: minimum length 6-99, temporary password 0-365 days")
 COGNITO_CLIENT = _r("U102", "app client: at least one auth flow, unique names, 1-128 characters")
-COGNITO_VALIDITY = _r("U103", "token validity: access and id 5 min-1 day, refresh 1 hour-10 years")
+COGNITO_VALIDITY = _r("U103", "token validity: access and id 5 min-1 day and at most the refresh token's, "
+                               "refresh 1 hour-10 years")
 
 # --- Lengths and characters, as data (validators and test strategies both read these) -------------------
 S3_BUCKET = NameRule("bucket name", 3, 63, "a-z0-9.-", "a-z, 0-9, '.', '-'", S3_NAME_LENGTH, S3_NAME_CHARS)

@@ -92,6 +92,12 @@ class AppClient(Validated):
                                        rules.COGNITO_VALIDITY, " min")
         yield from check_int_range("refresh_token_minutes", self.refresh_token_minutes,
                                    *rules.COGNITO_REFRESH_TOKEN_MINUTES, rules.COGNITO_VALIDITY, " min")
+        refresh = self.refresh_token_minutes
+        for field in ("access_token_minutes", "id_token_minutes"):  # Cognito: never longer than the refresh token
+            value = getattr(self, field)
+            if isinstance(value, int) and isinstance(refresh, int) and value > refresh:
+                yield Problem(field, rules.COGNITO_VALIDITY,
+                              f"{value} min is longer than the refresh token's {refresh} min")
         for field in ("generate_secret", "prevent_user_existence_errors"):
             yield from check_type(field, getattr(self, field), bool, "True or False")
 

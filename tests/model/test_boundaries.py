@@ -405,6 +405,12 @@ class TestUserPools:
             "access_token_minutes: 4 min is outside 5-1440 min [U103]"
         ]
 
+    def test_tokens_never_outlive_the_refresh_token(self) -> None:
+        AppClient("web", id_token_minutes=60, refresh_token_minutes=60)
+        assert errors_of(lambda: AppClient("web", id_token_minutes=61, refresh_token_minutes=60)) == [
+            "id_token_minutes: 61 min is longer than the refresh token's 60 min [U103]"
+        ]
+
 
 # --- System ----------------------------------------------------------------------------------------------
 class TestSystem:

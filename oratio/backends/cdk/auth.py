@@ -53,6 +53,10 @@ def render_user_pool(scope: Construct, system: System, pool: UserPool) -> tuple[
         )
         for client in pool.clients
     ]
+    for client, rendered in zip(pool.clients, clients, strict=True):
+        # The CDK adds ALLOW_REFRESH_TOKEN_AUTH to every client; the model's flows are the whole list.
+        rendered.node.default_child.add_property_override(  # type: ignore[union-attr]
+            "ExplicitAuthFlows", [flow.value for flow in client.auth_flows])
     for key, value in system.tags.items():
         Tags.of(construct).add(key, value)
     return construct, clients

@@ -39,7 +39,7 @@ def model_role(scope: Construct, construct_id: str, service: str, system: System
     """A role with one inline policy from the model. Returned immutable, so that constructs given it (the
     function, the state machine, its tasks) cannot widen it behind the model's back."""
     role = iam.Role(scope, construct_id, assumed_by=iam.ServicePrincipal(service), description=description,
-                    inline_policies={"model": policy_document(system, statements)})
+                    inline_policies={"model": policy_document(system, statements)} if statements else None)
     return role.without_policy_updates()
 
 

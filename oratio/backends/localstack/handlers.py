@@ -115,15 +115,19 @@ class RoleHandler(Handler):
         iam = target.client("iam")
         iam.create_role(RoleName=spec.physical, AssumeRolePolicyDocument=json.dumps(spec.props["trust"]),
                         Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
-        iam.put_role_policy(RoleName=spec.physical, PolicyName="model", PolicyDocument=json.dumps(spec.props["policy"]))
+        if spec.props["policy"]:
+            iam.put_role_policy(RoleName=spec.physical, PolicyName="model",
+                                PolicyDocument=json.dumps(spec.props["policy"]))
 
     def update(self, target: Target, spec: Spec, fields: set[str], tags: dict[str, str]) -> None:
         iam = target.client("iam")
         if "trust" in fields:
             iam.update_assume_role_policy(RoleName=spec.physical, PolicyDocument=json.dumps(spec.props["trust"]))
-        if "policy" in fields:
+        if "policy" in fields and spec.props["policy"]:
             iam.put_role_policy(RoleName=spec.physical, PolicyName="model",
                                 PolicyDocument=json.dumps(spec.props["policy"]))
+        elif "policy" in fields:
+            iam.delete_role_policy(RoleName=spec.physical, PolicyName="model")
         iam.tag_role(RoleName=spec.physical, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
 
     def delete(self, target: Target, physical: str) -> None:

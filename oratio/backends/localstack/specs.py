@@ -93,8 +93,9 @@ def role_arn(name: str, place: Place) -> str:
 
 def _role(system: System, name: str, physical: str, kind: str, service: str, statements: tuple[Statement, ...],
           place: Place) -> Spec:
+    # A role with nothing to allow (a workflow without tasks, logging or tracing) has no policy at all.
     return Spec("role", f"{kind}/{name}", role_name(physical, kind), {
-        "trust": trust_policy(service), "policy": policy_document(system, statements, place)})
+        "trust": trust_policy(service), "policy": policy_document(system, statements, place) if statements else None})
 
 
 def table_spec(system: System, table: Table) -> Spec:

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ def app(*arguments: str, endpoint: str, extra_env: dict[str, str] | None = None)
 
 
 def test_an_up_killed_midway_is_finished_by_the_next_run(localstack: Any) -> None:
-    stage = "interrupted"
+    stage = f"i{uuid.uuid4().hex[:8]}"  # new each run: the LocalStack may outlive one test session
     env = {**os.environ, "LOCALSTACK_ENDPOINT": localstack.url}
     command = [sys.executable, "app.py", "--backend", "localstack", "--stage", stage]
     running = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
