@@ -223,7 +223,7 @@ class TableHandler(Handler):
             "indexes": {i["IndexName"]: {
                 "keys": _keys(i["KeySchema"], types),
                 "projection": i["Projection"]["ProjectionType"],
-                "non_key": sorted(i["Projection"].get("NonKeyAttributes", [])),
+                "non_key": list(i["Projection"].get("NonKeyAttributes", [])),
             } for i in table.get("GlobalSecondaryIndexes", [])},
             "point_in_time_recovery": pitr,
             "ttl_attribute": ttl.get("AttributeName") if ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING")

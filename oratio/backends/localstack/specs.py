@@ -78,7 +78,7 @@ def role_name(physical: str, kind: str) -> str:
 
 def policy_document(system: System, statements: tuple[Statement, ...], place: Place) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": sorted(s.actions), "Resource": [arn(r, system, place) for r in s.resources]}
+        {"Effect": "Allow", "Action": list(s.actions), "Resource": [arn(r, system, place) for r in s.resources]}
         for s in statements]}
 
 
@@ -107,7 +107,7 @@ def table_spec(system: System, table: Table) -> Spec:
         "indexes": {i.name: {
             "keys": [[k.name, role, k.type.value] for k, role in zip(i.keys, ("HASH", "RANGE"), strict=False)],
             "projection": i.projection.value,
-            "non_key": sorted(i.non_key_attributes) if i.projection is Projection.INCLUDE else [],
+            "non_key": list(i.non_key_attributes) if i.projection is Projection.INCLUDE else [],
         } for i in table.global_indexes},
         "point_in_time_recovery": table.point_in_time_recovery,
         "ttl_attribute": table.ttl_attribute,

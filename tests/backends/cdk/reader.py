@@ -43,7 +43,7 @@ from oratio.model import (
     Workflow,
     path,
 )
-from oratio.model.permissions import OBJECT_READ, OBJECT_WRITE, TABLE_READ, TABLE_WRITE
+from oratio.model.permissions import OBJECT_READ, OBJECT_WRITE, TABLE_READ, TABLE_WRITE, Place
 from tests.backends.cdk.cfn import MARKED, resolved_string
 
 Resources = dict[str, dict[str, Any]]
@@ -128,11 +128,11 @@ def _statements(role: dict[str, Any]) -> list[tuple[list[str], list[str]]]:
             for s in policy["PolicyDocument"]["Statement"]]
 
 
-def _grants(system: System, statements: list[tuple[list[str], list[str]]], tables: dict[str, Table],
-            buckets: dict[str, Bucket], environment: dict[str, str]) -> list[Any]:
+def grants_from(system: System, statements: list[tuple[list[str], list[str]]], tables: dict[str, Table],
+                buckets: dict[str, Bucket], environment: dict[str, str], place: Place = MARKED) -> list[Any]:
     """Resource grants from data actions on a table or bucket ARN, service grants from the rest."""
-    table_arn = f"arn:{MARKED.partition}:dynamodb:{MARKED.region}:{MARKED.account}:table/{system.prefix}-"
-    bucket_arn = f"arn:{MARKED.partition}:s3:::{system.prefix}-"
+    table_arn = f"arn:{place.partition}:dynamodb:{place.region}:{place.account}:table/{system.prefix}-"
+    bucket_arn = f"arn:{place.partition}:s3:::{system.prefix}-"
     access: dict[tuple[str, str], set[str]] = {}
     services = []
     for actions, resources in statements:
@@ -141,7 +141,7 @@ def _grants(system: System, statements: list[tuple[list[str], list[str]]], table
             name = first[len(table_arn):].split("/")[0]
             access.setdefault(("table", name), set()).update(actions)
         elif first.startswith(bucket_arn):
-            name = first[len(bucket_arn):].split("/")[0].removesuffix(f"-{system.bucket_suffix or MARKED.account}")
+            name = first[len(bucket_arn):].split("/")[0].removesuffix(f"-{system.bucket_suffix or place.account}")
             access.setdefault(("bucket", name), set()).update(actions)
         elif not actions[0].startswith("logs:"):  # the function's own log writing is implied, not a grant
             service = actions[0].split(":")[0]
@@ -153,7 +153,7 @@ def _grants(system: System, statements: list[tuple[list[str], list[str]]], table
         reads = set(TABLE_READ if kind == "table" else OBJECT_READ) <= actions
         writes = {a for a in (TABLE_WRITE if kind == "table" else OBJECT_WRITE) if a != "dynamodb:DescribeTable"} \
             <= actions
-        physical = system.physical_name(target) if kind == "table" else system.bucket_name(target, MARKED.account)
+        physical = system.physical_name(target) if kind == "table" else system.bucket_name(target, place.account)
         env_var = next(k for k, v in environment.items() if v == physical)
         grant = target.read_write() if reads and writes else target.read() if reads else target.write()
         grants.append(type(grant)(target, grant.access, None if env_var == target.default_env_var() else env_var))
@@ -168,7 +168,7 @@ def read_functions(system: System, resources: Resources, tables: list[Table], bu
         props = resource["Properties"]
         environment = {k: resolved_string(v) for k, v in props.get("Environment", {}).get("Variables", {}).items()}
         role = roles[props["Role"]["Fn::GetAtt"][0]]
-        grants = _grants(system, _statements(role), {t.name: t for t in tables}, {b.name: b for b in buckets},
+        grants = grants_from(system, _statements(role), {t.name: t for t in tables}, {b.name: b for b in buckets},
                          environment)
         granted = {g.environment_name for g in grants if hasattr(g, "environment_name")}
         functions.append(Function(
@@ -189,7 +189,7 @@ def _flow(state: dict[str, Any]) -> dict[str, Any]:
     return {"next": state.get("Next"), "end": state.get("End", False)}
 
 
-def _state(system: System, name: str, state: dict[str, Any]) -> Any:
+def state_from(system: System, name: str, state: dict[str, Any]) -> Any:
     kind = state["Type"]
     if kind == "Task":
         function = state["Resource"].rsplit(":function:", 1)[1]
@@ -223,7 +223,7 @@ def read_workflows(system: System, resources: Resources) -> list[Workflow]:
         definition = json.loads(resolved_string(props["DefinitionString"]))
         workflows.append(Workflow(
             _unprefix(system, props["StateMachineName"]), definition["StartAt"],
-            [_state(system, name, state) for name, state in definition["States"].items()],
+            [state_from(system, name, state) for name, state in definition["States"].items()],
             timeout_s=definition.get("TimeoutSeconds"),
             tracing=props.get("TracingConfiguration", {}).get("Enabled", False),
             logging="LoggingConfiguration" in props))

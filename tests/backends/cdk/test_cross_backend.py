@@ -25,7 +25,7 @@ def test_function_policies_are_the_same_in_both_backends(system: System, templat
     for function in system.functions:
         (role,) = [r for logical_id, r in roles.items() if logical_id.startswith(
             "".join(p.capitalize() for p in function.name.split("-")) + "Role")]
-        rendered = [(sorted(s["Action"] if isinstance(s["Action"], list) else [s["Action"]]),
+        rendered = [((s["Action"] if isinstance(s["Action"], list) else [s["Action"]]),
                      [resolved_string(r) for r in (s["Resource"] if isinstance(s["Resource"], list)
                                                     else [s["Resource"]])])
                     for s in role["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]]

@@ -261,15 +261,22 @@ def test_a_cloudformation_stack_with_a_cognito_pool_creates_a_real_pool(aws: Cal
     assert [c["ClientId"] for c in clients] == [outputs["ClientId"]]
 
 
-def test_it_listens_on_loopback_only_apart_from_dynamodb_local(localstack: Any) -> None:
-    """Every listening TCP socket of the embedded LocalStack's processes is on 127.0.0.1, except DynamoDB Local's
-    JVM, which has no option for its address (README: "Listening addresses")."""
+def test_it_listens_on_loopback_only_apart_from_dynamodb_local(localstack: Any, aws: Callable[[str], Any]) -> None:
+    """Every listening TCP socket of the embedded LocalStack's processes is on 127.0.0.1 (kinesis-mock, behind
+    DynamoDB streams, included), except DynamoDB Local's JVM, which has no option for its address (README)."""
     layout = Layout.default()
     if not localstack.embedded:
         pytest.fail("this test needs the embedded LocalStack (unset LOCALSTACK_ENDPOINT/AWS_ENDPOINT_URL)")
+    streamed = unique("streamed")  # a table with a stream starts kinesis-mock
+    aws("dynamodb").create_table(TableName=streamed, BillingMode="PAY_PER_REQUEST",
+                                 KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+                                 AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                                 StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+    aws("dynamodb").get_waiter("table_exists").wait(TableName=streamed)
     sockets = _listening_sockets(process._strays(layout))
     gateway = [(pid, address) for pid, address, command in sockets if address.endswith(f":{layout.port}")]
     assert gateway and all(address.startswith("127.0.0.1:") for _, address in gateway)
+    assert "node" in {command for _, _, command in sockets}  # kinesis-mock runs, and is checked below
     wide = {command for _, address, command in sockets if not address.startswith("127.0.0.1:")}
     assert wide <= {"java"}, sockets
 

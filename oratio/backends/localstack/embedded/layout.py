@@ -80,5 +80,9 @@ class Layout:
         return self.root / "localstack.pid"
 
     @property
+    def node_loopback(self) -> Path:
+        return project_root() / "localstack-plugins" / "oratio_localstack" / "loopback.js"
+
+    @property
     def stamp(self) -> Path:
         return self.root / "installed.json"

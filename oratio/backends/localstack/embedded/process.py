@@ -102,6 +102,9 @@ def environment(layout: Layout) -> dict[str, str]:
         "ORATIO_LAMBDA_RUNTIMES": str(layout.runtimes_file),
         "ORATIO_LAMBDA_SITE": str(layout.lambda_site),
         "PERSISTENCE": "0",
+        # kinesis-mock (Node, behind DynamoDB streams) would listen on all interfaces: this makes it loopback.
+        "NODE_OPTIONS": f"--require {layout.node_loopback}",
+        "DDB_LOCAL_TELEMETRY": "0",  # DynamoDB Local sends usage telemetry unless told not to
     })
     return env
 
