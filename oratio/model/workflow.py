@@ -53,6 +53,20 @@ def path(expression: str) -> Dynamic:
     return Dynamic(expression)
 
 
+def asl_parameters(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A payload as Amazon States Language writes it: a Dynamic value ``v`` under ``key`` becomes
+    ``"key.$": v.expression``; nested mappings likewise. Both backends render payloads with this."""
+    rendered: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, Dynamic):
+            rendered[f"{key}.$"] = value.expression
+        elif isinstance(value, Mapping):
+            rendered[key] = asl_parameters(value)
+        else:
+            rendered[key] = value
+    return rendered
+
+
 def _payload_problems(field: str, payload: Any) -> Iterator[Problem]:
     if payload is None:
         return

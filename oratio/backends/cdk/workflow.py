@@ -20,7 +20,6 @@ from oratio.backends.cdk.functions import LOG_RETENTION, model_role
 from oratio.model import (
     Choice,
     Condition,
-    Dynamic,
     Fail,
     Operator,
     Pass,
@@ -31,19 +30,7 @@ from oratio.model import (
     Workflow,
 )
 from oratio.model.permissions import workflow_log_group, workflow_statements
-
-
-def asl_object(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Model payloads to ASL: a Dynamic value ``v`` under ``key`` becomes ``"key.$": v.expression``."""
-    rendered: dict[str, Any] = {}
-    for key, value in values.items():
-        if isinstance(value, Dynamic):
-            rendered[f"{key}.$"] = value.expression
-        elif isinstance(value, Mapping):
-            rendered[key] = asl_object(value)
-        else:
-            rendered[key] = value
-    return rendered
+from oratio.model.workflow import asl_parameters
 
 
 def _condition(condition: Condition) -> sfn.Condition:
@@ -77,7 +64,7 @@ def _state(scope: Construct, state: Any, functions: Mapping[str, lambda_.IFuncti
         task = tasks.LambdaInvoke(
             scope, state.name,
             lambda_function=functions[state.function],
-            payload=sfn.TaskInput.from_object(asl_object(state.payload)) if state.payload is not None else None,
+            payload=sfn.TaskInput.from_object(asl_parameters(state.payload)) if state.payload is not None else None,
             payload_response_only=True,
             retry_on_service_exceptions=False,  # the model's retries are the only ones
             result_path=_result_path(state.result_path),
@@ -90,7 +77,7 @@ def _state(scope: Construct, state: Any, functions: Mapping[str, lambda_.IFuncti
     if isinstance(state, Wait):
         return sfn.Wait(scope, state.name, time=sfn.WaitTime.duration(Duration.seconds(state.seconds)))
     if isinstance(state, Pass):
-        return sfn.Pass(scope, state.name, parameters=asl_object(state.parameters) if state.parameters else None,
+        return sfn.Pass(scope, state.name, parameters=asl_parameters(state.parameters) if state.parameters else None,
                         result_path=_result_path(state.result_path))
     if isinstance(state, Choice):
         return sfn.Choice(scope, state.name)

@@ -3,23 +3,11 @@ definition with the CDK's constructs; a cross-backend property test holds the tw
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
-from oratio.model import Choice, Dynamic, Fail, Pass, Succeed, Task, Wait, Workflow
-
-
-def parameters(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A Dynamic value ``v`` under ``key`` becomes ``"key.$": v.expression``; nested mappings likewise."""
-    rendered: dict[str, Any] = {}
-    for key, value in values.items():
-        if isinstance(value, Dynamic):
-            rendered[f"{key}.$"] = value.expression
-        elif isinstance(value, Mapping):
-            rendered[key] = parameters(value)
-        else:
-            rendered[key] = value
-    return rendered
+from oratio.model import Choice, Fail, Pass, Succeed, Task, Wait, Workflow
+from oratio.model.workflow import asl_parameters
 
 
 def _flow(state: Task | Wait | Pass) -> dict[str, Any]:
@@ -30,7 +18,7 @@ def _state(state: Any, function_arn: Callable[[str], str]) -> dict[str, Any]:
     if isinstance(state, Task):
         rendered: dict[str, Any] = {"Type": "Task", "Resource": function_arn(state.function)}
         if state.payload is not None:
-            rendered["Parameters"] = parameters(state.payload)
+            rendered["Parameters"] = asl_parameters(state.payload)
         rendered["ResultPath"] = state.result_path
         if state.timeout_s:
             rendered["TimeoutSeconds"] = state.timeout_s
@@ -47,7 +35,7 @@ def _state(state: Any, function_arn: Callable[[str], str]) -> dict[str, Any]:
     if isinstance(state, Pass):
         rendered = {"Type": "Pass", "ResultPath": state.result_path}
         if state.parameters:
-            rendered["Parameters"] = parameters(state.parameters)
+            rendered["Parameters"] = asl_parameters(state.parameters)
         return {**rendered, **_flow(state)}
     if isinstance(state, Choice):
         rendered = {"Type": "Choice", "Choices": [
