@@ -81,8 +81,10 @@ class Handler:
     def delete(self, target: Target, physical: str) -> None:
         raise NotImplementedError
 
-    def owned(self, target: Target, prefix: str) -> Iterator[tuple[str, dict[str, str]]]:
-        """(physical name, tags) of every resource of this kind whose name starts with ``prefix``."""
+    def owned(self, target: Target, prefix: str, known: frozenset[str] = frozenset()
+              ) -> Iterator[tuple[str, dict[str, str]]]:
+        """(physical name, tags) of every resource of this kind whose name starts with ``prefix``, except the
+        ``known`` ones (the plan reads those anyway: their tags are not fetched twice)."""
         raise NotImplementedError
 
 
@@ -136,11 +138,12 @@ class RoleHandler(Handler):
             iam.delete_role_policy(RoleName=physical, PolicyName=name)
         iam.delete_role(RoleName=physical)
 
-    def owned(self, target: Target, prefix: str) -> Iterator[tuple[str, dict[str, str]]]:
+    def owned(self, target: Target, prefix: str, known: frozenset[str] = frozenset()
+              ) -> Iterator[tuple[str, dict[str, str]]]:
         iam = target.client("iam")
         for page in iam.get_paginator("list_roles").paginate():
             for role in page["Roles"]:
-                if role["RoleName"].startswith(prefix):
+                if role["RoleName"].startswith(prefix) and role["RoleName"] not in known:
                     tags = iam.list_role_tags(RoleName=role["RoleName"]).get("Tags", [])
                     yield role["RoleName"], {t["Key"]: t["Value"] for t in tags}
 
@@ -176,12 +179,15 @@ class LogGroupHandler(Handler):
     def delete(self, target: Target, physical: str) -> None:
         target.client("logs").delete_log_group(logGroupName=physical)
 
-    def owned(self, target: Target, prefix: str) -> Iterator[tuple[str, dict[str, str]]]:
+    def owned(self, target: Target, prefix: str, known: frozenset[str] = frozenset()
+              ) -> Iterator[tuple[str, dict[str, str]]]:
         logs = target.client("logs")
         for group_prefix in (f"/aws/lambda/{prefix}", f"/aws/vendedlogs/states/{prefix}"):
             for page in logs.get_paginator("describe_log_groups").paginate(logGroupNamePrefix=group_prefix):
                 for group in page["logGroups"]:
                     name = group["logGroupName"]
+                    if name in known:
+                        continue
                     yield name, logs.list_tags_log_group(logGroupName=name).get("tags", {})
 
 
@@ -336,11 +342,12 @@ class TableHandler(Handler):
     def delete(self, target: Target, physical: str) -> None:
         target.client("dynamodb").delete_table(TableName=physical)
 
-    def owned(self, target: Target, prefix: str) -> Iterator[tuple[str, dict[str, str]]]:
+    def owned(self, target: Target, prefix: str, known: frozenset[str] = frozenset()
+              ) -> Iterator[tuple[str, dict[str, str]]]:
         ddb = target.client("dynamodb")
         for page in ddb.get_paginator("list_tables").paginate():
             for name in page["TableNames"]:
-                if name.startswith(prefix):
+                if name.startswith(prefix) and name not in known:
                     table_arn = ddb.describe_table(TableName=name)["Table"]["TableArn"]
                     tags = ddb.list_tags_of_resource(ResourceArn=table_arn).get("Tags", [])
                     yield name, {t["Key"]: t["Value"] for t in tags}
@@ -442,10 +449,11 @@ class BucketHandler(Handler):
                 s3.delete_objects(Bucket=physical, Delete={"Objects": doomed, "Quiet": True})
         s3.delete_bucket(Bucket=physical)
 
-    def owned(self, target: Target, prefix: str) -> Iterator[tuple[str, dict[str, str]]]:
+    def owned(self, target: Target, prefix: str, known: frozenset[str] = frozenset()
+              ) -> Iterator[tuple[str, dict[str, str]]]:
         s3 = target.client("s3")
         for bucket in s3.list_buckets().get("Buckets", []):
-            if bucket["Name"].startswith(prefix):
+            if bucket["Name"].startswith(prefix) and bucket["Name"] not in known:
                 try:
                     tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=bucket["Name"])["TagSet"]}
                 except ClientError:
@@ -533,11 +541,12 @@ class FunctionHandler(Handler):
     def delete(self, target: Target, physical: str) -> None:
         target.client("lambda").delete_function(FunctionName=physical)
 
-    def owned(self, target: Target, prefix: str) -> Iterator[tuple[str, dict[str, str]]]:
+    def owned(self, target: Target, prefix: str, known: frozenset[str] = frozenset()
+              ) -> Iterator[tuple[str, dict[str, str]]]:
         lambda_ = target.client("lambda")
         for page in lambda_.get_paginator("list_functions").paginate():
             for function in page["Functions"]:
-                if function["FunctionName"].startswith(prefix):
+                if function["FunctionName"].startswith(prefix) and function["FunctionName"] not in known:
                     yield function["FunctionName"], lambda_.list_tags(Resource=function["FunctionArn"]).get("Tags", {})
 
 
@@ -598,11 +607,12 @@ class StateMachineHandler(Handler):
     def delete(self, target: Target, physical: str) -> None:
         target.client("stepfunctions").delete_state_machine(stateMachineArn=self.arn(target, physical))
 
-    def owned(self, target: Target, prefix: str) -> Iterator[tuple[str, dict[str, str]]]:
+    def owned(self, target: Target, prefix: str, known: frozenset[str] = frozenset()
+              ) -> Iterator[tuple[str, dict[str, str]]]:
         sfn = target.client("stepfunctions")
         for page in sfn.get_paginator("list_state_machines").paginate():
             for machine in page["stateMachines"]:
-                if machine["name"].startswith(prefix):
+                if machine["name"].startswith(prefix) and machine["name"] not in known:
                     tags = sfn.list_tags_for_resource(resourceArn=machine["stateMachineArn"]).get("tags", [])
                     yield machine["name"], {t["key"]: t["value"] for t in tags}
 
@@ -672,11 +682,12 @@ class UserPoolHandler(Handler):
         if found is not None:
             target.client("cognito-idp").delete_user_pool(UserPoolId=found["Id"])
 
-    def owned(self, target: Target, prefix: str) -> Iterator[tuple[str, dict[str, str]]]:
+    def owned(self, target: Target, prefix: str, known: frozenset[str] = frozenset()
+              ) -> Iterator[tuple[str, dict[str, str]]]:
         cognito = target.client("cognito-idp")
         for page in cognito.get_paginator("list_user_pools").paginate(MaxResults=60):
             for pool in page["UserPools"]:
-                if pool["Name"].startswith(prefix):
+                if pool["Name"].startswith(prefix) and pool["Name"] not in known:
                     described = cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]
                     yield pool["Name"], described.get("UserPoolTags", {})
 
@@ -757,17 +768,21 @@ class UserPoolClientHandler(Handler):
             if client["ClientName"] == client_name:
                 cognito.delete_user_pool_client(UserPoolId=pool["Id"], ClientId=client["ClientId"])
 
-    def owned(self, target: Target, prefix: str) -> Iterator[tuple[str, dict[str, str]]]:
+    def owned(self, target: Target, prefix: str, known: frozenset[str] = frozenset()
+              ) -> Iterator[tuple[str, dict[str, str]]]:
         """Clients of the pools the prefix names, with their pool's tags (deleting a pool deletes its clients)."""
         cognito = target.client("cognito-idp")
-        for pool_name, tags in UserPoolHandler().owned(target, prefix):
-            pool = find_user_pool(target, pool_name)
-            if pool is None:
-                continue
-            for page in cognito.get_paginator("list_user_pool_clients").paginate(UserPoolId=pool["Id"],
-                                                                                MaxResults=60):
-                for client in page["UserPoolClients"]:
-                    yield f"{pool_name}/{client['ClientName']}", tags
+        for page in cognito.get_paginator("list_user_pools").paginate(MaxResults=60):
+            for pool in page["UserPools"]:
+                if not pool["Name"].startswith(prefix):
+                    continue
+                names = [f"{pool['Name']}/{c['ClientName']}" for client_page in cognito.get_paginator(
+                    "list_user_pool_clients").paginate(UserPoolId=pool["Id"], MaxResults=60)
+                    for c in client_page["UserPoolClients"]]
+                unknown = [name for name in names if name not in known]
+                if unknown:
+                    tags = cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"].get("UserPoolTags", {})
+                    yield from ((name, tags) for name in unknown)
 
 
 HANDLERS: dict[str, Handler] = {h.kind: h for h in (

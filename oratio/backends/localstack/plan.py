@@ -17,7 +17,8 @@ from oratio.backends.localstack.specs import DATA_KINDS, LEVELS, Spec
 from oratio.backends.localstack.target import Target
 from oratio.errors import OratioError
 
-PARALLELISM = 8  # LocalStack answers one process; more threads mostly queue
+PARALLELISM = 8  # changes at once: LocalStack is one process, and more changes at once mostly queue
+READ_PARALLELISM = 16  # reads only wait on LocalStack's answers
 
 
 class Action(enum.StrEnum):
@@ -131,43 +132,42 @@ def _compare(spec: Spec, live: Live | None, owner: tuple[str, str]) -> Change:
     return Change(action, spec.kind, spec.name, spec.physical, fields, drift, spec=spec)
 
 
-def _orphans(target: Target, prefix: str, owner: tuple[str, str], wanted: set[tuple[str, str]],
-             destroy: bool) -> list[Change]:
-    """Resources this system owns that the model no longer has (every owned one, for a destroy)."""
+def _listing(target: Target, handler: Handler, prefix: str, known: frozenset[str]
+             ) -> list[tuple[str, dict[str, str]]]:
+    try:
+        return list(handler.owned(target, prefix, known))
+    except ClientError as error:
+        if service_unavailable(error):  # a service this LocalStack does not serve holds nothing of ours
+            return []
+        raise
+
+
+def _orphans(listings: dict[str, list[tuple[str, dict[str, str]]]], owner: tuple[str, str]) -> list[Change]:
+    """Resources this system owns among those listed: deleted, or kept when retained."""
     found: list[Change] = []
-
-    def listing(handler: Handler) -> tuple[str, list[tuple[str, dict[str, str]]]]:
-        try:
-            return handler.kind, list(handler.owned(target, prefix))
-        except ClientError as error:
-            if service_unavailable(error):  # a service this LocalStack does not serve holds nothing of ours
-                return handler.kind, []
-            raise
-
-    with ThreadPoolExecutor(PARALLELISM) as pool:
-        listings = pool.map(listing, HANDLERS.values())
-        for kind, owned in listings:
-            for physical, tags in owned:
-                if (tags.get("oratio:system"), tags.get("oratio:stage")) != owner or \
-                        (not destroy and (kind, physical) in wanted):
-                    continue
-                keep = kind in DATA_KINDS and tags.get(RETAIN_TAG) == "true"
-                found.append(Change(Action.RETAIN if keep else Action.DELETE, kind, physical, physical))
+    for kind, owned in listings.items():
+        for physical, tags in owned:
+            if (tags.get("oratio:system"), tags.get("oratio:stage")) != owner:
+                continue
+            keep = kind in DATA_KINDS and tags.get(RETAIN_TAG) == "true"
+            found.append(Change(Action.RETAIN if keep else Action.DELETE, kind, physical, physical))
     return found
 
 
 def make_plan(target: Target, system_name: str, stage: str, specs: Iterable[Spec], *, destroy: bool = False,
               progress: Callable[[str], None] | None = None) -> Plan:
-    owner = (system_name, stage)
-    specs = list(specs)
+    """Read every spec's resource and list what the system owns besides, all at once (the calls wait on
+    LocalStack, not on this process); a destroy plans every owned resource away."""
+    owner, prefix = (system_name, stage), f"{system_name}-{stage}-"
+    specs = [] if destroy else list(specs)
     say = progress or (lambda message: None)
-    if destroy:
-        changes = _orphans(target, f"{system_name}-{stage}-", owner, set(), destroy=True)
-        return Plan(system_name, stage, target.endpoint, tuple(changes))
-    say(f"reading {len(specs)} resources from {target.endpoint}")
-    with ThreadPoolExecutor(PARALLELISM) as pool:
+    if specs:
+        say(f"reading {len(specs)} resources from {target.endpoint}")
+    known = {kind: frozenset(s.physical for s in specs if s.kind == kind) for kind in HANDLERS}
+    with ThreadPoolExecutor(READ_PARALLELISM) as pool:
+        listed = {kind: pool.submit(_listing, target, handler, prefix, known[kind])
+                  for kind, handler in HANDLERS.items()}
         lives = list(pool.map(lambda s: HANDLERS[s.kind].read(target, s), specs))
+        listings = {kind: future.result() for kind, future in listed.items()}
     changes = [_compare(spec, live, owner) for spec, live in zip(specs, lives, strict=True)]
-    wanted = {(s.kind, s.physical) for s in specs}
-    changes += _orphans(target, f"{system_name}-{stage}-", owner, wanted, destroy=False)
-    return Plan(system_name, stage, target.endpoint, tuple(changes))
+    return Plan(system_name, stage, target.endpoint, tuple(changes + _orphans(listings, owner)))

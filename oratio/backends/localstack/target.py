@@ -48,21 +48,25 @@ class Target:
     region: str = DEFAULT_REGION
     _clients: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False, alias="_clients")
     _lock: threading.Lock = attrs.field(factory=threading.Lock, eq=False, repr=False, alias="_lock")
+    _session: list[Any] = attrs.field(factory=list, eq=False, repr=False, alias="_session")
 
     @property
     def place(self) -> Place:
         return Place("aws", self.region, LOCALSTACK_ACCOUNT)
 
     def client(self, service: str) -> Any:
-        """One client per service, shared by threads (boto3 clients are thread-safe; sessions are not)."""
+        """One client per service, shared by threads (clients are thread-safe; a session is not, so clients
+        are made under a lock, from one session whose loader caches the service models they share)."""
         with self._lock:
             if service not in self._clients:
                 import boto3
                 from botocore.config import Config
 
-                session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test",
-                                                region_name=self.region)
-                self._clients[service] = session.client(
+                if not self._session:
+                    self._session.append(boto3.session.Session(aws_access_key_id="test",
+                                                               aws_secret_access_key="test",
+                                                               region_name=self.region))
+                self._clients[service] = self._session[0].client(
                     service, endpoint_url=self.endpoint,
                     config=Config(retries={"max_attempts": 3, "mode": "standard"}, max_pool_connections=32,
                                   connect_timeout=5, read_timeout=120, s3={"addressing_style": "path"}))

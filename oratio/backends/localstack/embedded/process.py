@@ -35,6 +35,7 @@ class Status:
     url: str
     health: dict[str, Any] | None = None
     uptime_s: float | None = None
+    healthy_after_s: float | None = None  # for a start: from the process's start to its first healthy answer
 
 
 def health(url: str, timeout_s: float = 1.0) -> dict[str, Any] | None:
@@ -139,12 +140,44 @@ def start(layout: Layout, progress: Callable[[str], None] | None = None) -> Stat
             raise OratioError(f"LocalStack exited during start (code {process.returncode}): {_last_error(layout)}",
                               f"see {layout.log_file}; 'python app.py localstack logs' shows its end")
         if health(layout.url) is not None:
-            say(f"LocalStack is up ({time.monotonic() - started:.1f} s)")
-            return status(layout)
+            healthy_after = time.monotonic() - started
+            say(f"LocalStack is up ({healthy_after:.1f} s)")
+            warm_services(layout.url, say)
+            return attrs.evolve(status(layout), healthy_after_s=healthy_after)
         time.sleep(0.2)
     stop(layout)
     raise OratioError(f"LocalStack did not answer within {START_TIMEOUT_S:.0f} s; it was stopped",
                       f"see {layout.log_file}")
+
+
+# LocalStack loads a service on its first request (0.1-0.5 s each, DynamoDB Local's JVM 2-8 s): asking each
+# service the backends and tools use once, at start, keeps that wait out of the first deploy or test.
+WARM_CALLS = (("dynamodb", "list_tables"), ("s3", "list_buckets"), ("iam", "list_roles"), ("sts",
+              "get_caller_identity"), ("lambda", "list_functions"), ("logs", "describe_log_groups"),
+              ("stepfunctions", "list_state_machines"), ("cognito-idp", "list_user_pools"),
+              ("bedrock-agent", "list_agents"), ("cloudformation", "list_stacks"), ("ssm", "describe_parameters"))
+
+
+def warm_services(url: str, say: Callable[[str], None]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import boto3
+
+    started = time.monotonic()
+    session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
+    clients = {service: session.client(service, endpoint_url=url) for service, _ in WARM_CALLS}
+
+    def call(service: str, operation: str) -> str | None:
+        try:
+            getattr(clients[service], operation)(**({"MaxResults": 1} if service == "cognito-idp" else {}))
+        except Exception as error:
+            return f"{service}: {error}"
+        return None
+
+    with ThreadPoolExecutor(len(WARM_CALLS)) as pool:
+        problems = [p for p in pool.map(lambda pair: call(*pair), WARM_CALLS) if p]
+    say(f"services loaded, DynamoDB Local's JVM included ({time.monotonic() - started:.1f} s)"
+        + (f"; not yet: {'; '.join(problems)}" if problems else ""))
 
 
 def _last_error(layout: Layout) -> str:
