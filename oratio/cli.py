@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from oratio.errors import OratioError
@@ -86,6 +87,14 @@ def load_system(spec: str, stage: str) -> Any:
     return system
 
 
+def project_root_of(spec: str) -> Path:
+    """The folder a system's code paths are relative to: the one its module's top package is imported from
+    (the checkout, for the Oratio platform), so that the commands work from any current folder."""
+    top = importlib.import_module(spec.partition(":")[0].split(".")[0])
+    origin = Path(getattr(top, "__file__", None) or Path.cwd() / "x").resolve()
+    return origin.parent.parent if origin.name == "__init__.py" else origin.parent
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from oratio.model import ModelError
 
@@ -150,9 +159,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         system = load_system(args.system, args.stage or _cdk_context("stage") or "dev")
         from oratio.backends.cdk import synth_command
 
-        return synth_command(system, output=args.output, nag=not args.no_nag, cfn_validation=args.cfn_validation)
+        return synth_command(system, output=args.output, nag=not args.no_nag, cfn_validation=args.cfn_validation,
+                             project_root=project_root_of(args.system))
     system = load_system(args.system, args.stage or "local")
     from oratio.backends.localstack import deploy_command
 
     mode = "destroy" if args.destroy else "preview" if args.preview else "up"
-    return deploy_command(system, mode=mode, as_json=args.json)
+    return deploy_command(system, mode=mode, as_json=args.json, project_root=project_root_of(args.system))

@@ -22,6 +22,7 @@ from oratio.errors import OratioError
 from oratio.model import System
 from oratio.platform import platform
 
+PROJECT_ROOT = Path(__file__).resolve().parents[1]  # the platform's code paths are relative to the checkout
 DEMO_USER_EMAIL = "ada@example.com"
 DEMO_PASSWORD = "Local-Demo-Password-1"  # a local, throwaway user: never a real credential
 SAMPLE_DOCUMENTS = {
@@ -127,7 +128,7 @@ def deploy_platform(stage: str, say: Callable[[str], None]) -> tuple[Target, Sys
     system.check()
     target = resolve_target(say)
     say(f"deploying {system.name} ({stage}) on {target.endpoint}")
-    _plan, applied = up(target, system, project_root=Path.cwd(), progress=say)
+    _plan, applied = up(target, system, project_root=PROJECT_ROOT, progress=say)
     say(f"  {len(applied)} changes applied" if applied else "  already up to date")
     return target, system, outputs(target, system)
 

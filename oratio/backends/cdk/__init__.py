@@ -68,13 +68,15 @@ def synth(system: System, outdir: str | Path, *, nag: bool = True, cfn_validatio
     return stacks
 
 
-def synth_command(system: System, output: str | None = None, *, nag: bool = True, cfn_validation: bool = False) -> int:
+def synth_command(system: System, output: str | None = None, *, nag: bool = True, cfn_validation: bool = False,
+                  project_root: Path | None = None) -> int:
     """``python app.py --backend cdk``: synthesize, then list each stack with its resource count."""
     outdir = output or os.environ.get("CDK_OUTDIR") or "cdk.out"  # the CDK CLI names its own output folder
     started = time.monotonic()
     say = _stderr if os.environ.get("CDK_OUTDIR") else print  # under the CDK CLI, stdout is its channel
     say(f"synthesizing {system.name} ({system.stage}) with the CDK into {outdir}/ ...")
-    stacks = synth(system, outdir, nag=nag, cfn_validation=cfn_validation, progress=lambda message: say(f"  {message}"))
+    stacks = synth(system, outdir, nag=nag, cfn_validation=cfn_validation, project_root=project_root,
+                   progress=lambda message: say(f"  {message}"))
     for stack in stacks:
         kinds = ", ".join(f"{count} {kind.split('::', 1)[1]}" for kind, count in sorted(stack.resource_types.items()))
         say(f"  {stack.name:<28} {stack.resource_count:>3} resources  ({kinds})")

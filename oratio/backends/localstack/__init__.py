@@ -60,7 +60,8 @@ def resolve_target(progress: Callable[[str], None]) -> Target:
     return Target(endpoint.url, region)
 
 
-def deploy_command(system: System, *, mode: str = "up", as_json: bool = False) -> int:
+def deploy_command(system: System, *, mode: str = "up", as_json: bool = False,
+                   project_root: Path | None = None) -> int:
     """``python app.py --backend localstack [--preview | --destroy] [--json]``: ``mode`` up, preview or destroy."""
     started = time.monotonic()
     say: Callable[[str], None] = (lambda m: print(m, file=sys.stderr)) if as_json else print
@@ -74,14 +75,14 @@ def deploy_command(system: System, *, mode: str = "up", as_json: bool = False) -
             *(f"  kept {c.kind} {c.physical} (retained, with its data)" for c in kept)])
         return 0
     if mode == "preview":
-        plan = preview(target, system, progress=say)
+        plan = preview(target, system, project_root=project_root, progress=say)
         _emit(as_json, plan.as_json(), say, [plan.render()])
         return 0
-    plan, applied = up(target, system, progress=say)
+    plan, applied = up(target, system, project_root=project_root, progress=say)
     if not as_json:
         say(plan.render())
     values = outputs(target, system)
-    path = write_outputs(values, outputs_file(system))
+    path = write_outputs(values, outputs_file(system, project_root))
     summary = (f"no changes: {system.name} ({system.stage}) is up to date" if not applied else
                f"applied {len(applied)} changes to {system.name} ({system.stage})")
     _emit(as_json, {"plan": plan.as_json(), "applied": len(applied), "outputs": values}, say, [

@@ -120,3 +120,11 @@ def test_a_missing_node_says_what_to_install(monkeypatch: pytest.MonkeyPatch) ->
     assert str(raised.value).splitlines() == [
         "Node.js is not installed: the AWS CDK library runs on it",
         "  hint: install Node.js 20 or newer (e.g. apt-get install nodejs npm), then run make setup"]
+
+
+def test_code_folders_are_found_from_any_current_folder(tmp_path: Path) -> None:
+    project = Path(__file__).resolve().parents[3]
+    result = subprocess.run([sys.executable, str(project / "app.py"), "--backend", "cdk", "--no-nag", "--output",
+                             str(tmp_path / "out")], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert len(list((tmp_path / "out").glob("*.template.json"))) == len(CONCERNS)
