@@ -11,7 +11,7 @@ from oratio.model.grants import Access, Grant, ResourceGrant, ServiceGrant, bedr
 from oratio.model.rules import RULES, Rule
 from oratio.model.system import System
 from oratio.model.table import AttributeType, Billing, GlobalIndex, Key, Projection, StreamView, Table
-from oratio.model.userpool import AppClient, AuthFlow, Mfa, PasswordPolicy, SignInAlias, UserPool
+from oratio.model.user_pool import AppClient, AuthFlow, Mfa, PasswordPolicy, SignInAlias, UserPool
 from oratio.model.workflow import (
     TRANSIENT_LAMBDA_ERRORS,
     Branch,

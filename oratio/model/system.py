@@ -21,7 +21,7 @@ from oratio.model.errors import ModelError, Problem
 from oratio.model.function import Function, environment_size
 from oratio.model.grants import ResourceGrant
 from oratio.model.table import Table
-from oratio.model.userpool import UserPool
+from oratio.model.user_pool import UserPool
 from oratio.model.workflow import Workflow, check_state_machine_name
 
 # The longest account id, used to check bucket names whose suffix is the account (resolved by a backend).

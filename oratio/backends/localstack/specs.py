@@ -16,9 +16,20 @@ from typing import Any
 
 import attrs
 
-from oratio.backends.localstack import asl
 from oratio.bundling import bundle_zip
-from oratio.model import Billing, Bucket, Encryption, Function, Projection, Retention, System, Table, UserPool, Workflow
+from oratio.model import (
+    Billing,
+    Bucket,
+    Encryption,
+    Function,
+    Projection,
+    Retention,
+    System,
+    Table,
+    UserPool,
+    Workflow,
+    asl,
+)
 from oratio.model.permissions import (
     Kind,
     Place,

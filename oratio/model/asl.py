@@ -1,13 +1,11 @@
-"""A model workflow as Amazon States Language, for Step Functions' own API (the CDK backend builds the same
-definition with the CDK's constructs; a cross-backend property test holds the two together)."""
+"""A model workflow as Amazon States Language: the one rendering of a workflow's definition, for every backend."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from oratio.model import Choice, Fail, Pass, Succeed, Task, Wait, Workflow
-from oratio.model.workflow import asl_parameters
+from oratio.model.workflow import Choice, Fail, Pass, Succeed, Task, Wait, Workflow, asl_parameters
 
 
 def _flow(state: Task | Wait | Pass) -> dict[str, Any]:
