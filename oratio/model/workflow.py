@@ -18,6 +18,7 @@ from oratio.model.common import (
     check_identifier,
     check_int_range,
     check_items,
+    check_length,
     check_nested,
     check_type,
     check_unique,
@@ -107,12 +108,13 @@ class Retry(Validated):
 
     def problems(self) -> Iterator[Problem]:
         yield from _error_names_problems("errors", self.errors)
-        yield from check_int_range("interval_s", self.interval_s, 1, rules.SFN_MAX_ATTEMPTS, rules.SFN_RETRY, " s")
-        yield from check_int_range("max_attempts", self.max_attempts, 0, rules.SFN_MAX_ATTEMPTS, rules.SFN_RETRY)
+        yield from check_int_range("interval_s", self.interval_s, rules.SFN_RETRY_INTERVAL_S, rules.SFN_RETRY)
+        yield from check_int_range("max_attempts", self.max_attempts, rules.SFN_RETRY_ATTEMPTS, rules.SFN_RETRY)
         yield from check_type("backoff_rate", self.backoff_rate, (int, float), "a number")
         if isinstance(self.backoff_rate, (int, float)) and not isinstance(self.backoff_rate, bool) \
-                and self.backoff_rate < 1.0:
-            yield Problem("backoff_rate", rules.SFN_RETRY, f"{self.backoff_rate} is below 1.0")
+                and self.backoff_rate not in rules.SFN_BACKOFF_RATE:
+            yield Problem("backoff_rate", rules.SFN_RETRY,
+                          f"{self.backoff_rate} is below {rules.SFN_BACKOFF_RATE.low}")
 
 
 @attrs.frozen
@@ -141,8 +143,7 @@ class _State(Validated):
 
     def _name_problems(self) -> Iterator[Problem]:
         yield from check_type("name", self.name, str, "a state name")
-        if isinstance(self.name, str) and not 1 <= len(self.name) <= rules.SFN_STATE_NAME_MAX:
-            yield Problem("name", rules.SFN_STATE_NAME, f"state name has {len(self.name)} characters; allowed 1-80")
+        yield from check_length("name", self.name, rules.SFN_STATE_NAME_LENGTH, rules.SFN_STATE_NAME, "state name")
 
 
 class _Flow(_State):
@@ -202,7 +203,7 @@ class Task(_Flow):
         yield from check_items("retries", self.retries, Retry, "a Retry")
         yield from check_items("catches", self.catches, Catch, "a Catch")
         if self.timeout_s is not None:
-            yield from check_int_range("timeout_s", self.timeout_s, 1, rules.SFN_WAIT_MAX_S, rules.SFN_WAIT, " s")
+            yield from check_int_range("timeout_s", self.timeout_s, rules.SFN_TIMEOUT_S, rules.SFN_WAIT)
 
 
 @attrs.frozen
@@ -215,7 +216,7 @@ class Wait(_Flow):
 
     def problems(self) -> Iterator[Problem]:
         yield from self._name_problems()
-        yield from check_int_range("seconds", self.seconds, 0, rules.SFN_WAIT_MAX_S, rules.SFN_WAIT, " s")
+        yield from check_int_range("seconds", self.seconds, rules.SFN_WAIT_S, rules.SFN_WAIT)
         yield from self._flow_problems()
 
 
@@ -354,8 +355,7 @@ def check_state_machine_name(field: str, name: Any) -> Iterator[Problem]:
     if not isinstance(name, str):
         yield Problem(field, rules.TYPE, f"expected a name, got {name!r}")
         return
-    if not 1 <= len(name) <= rules.SFN_NAME_MAX:
-        yield Problem(field, rules.SFN_NAME, f"state machine name has {len(name)} characters; allowed 1-80")
+    yield from check_length(field, name, rules.SFN_NAME_LENGTH, rules.SFN_NAME, "state machine name")
     bad = sorted({c for c in name if c in rules.SFN_FORBIDDEN_CHARS or c.isspace() or ord(c) < 32 or
                   0x7F <= ord(c) <= 0x9F})
     if bad:
@@ -390,7 +390,7 @@ class Workflow(Validated):
         yield from check_type("start", self.start, str, "a state name")
         yield from check_items("states", self.states, STATE_TYPES, "a state (Task, Wait, Pass, Choice, ...)")
         if self.timeout_s is not None:
-            yield from check_int_range("timeout_s", self.timeout_s, 1, rules.SFN_WAIT_MAX_S, rules.SFN_WAIT, " s")
+            yield from check_int_range("timeout_s", self.timeout_s, rules.SFN_TIMEOUT_S, rules.SFN_WAIT)
         for field in ("tracing", "logging"):
             yield from check_type(field, getattr(self, field), bool, "True or False")
         yield from check_exemptions(self.exemptions)
