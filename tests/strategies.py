@@ -349,6 +349,10 @@ def broken_values() -> st.SearchStrategy[Broken]:
                   "states[0].next", "a transition to a missing state", st.sampled_from(["Nowhere", "b", "A "])),
         _breaking(lambda seconds: Wait("Pause", seconds, end=True), rules.SFN_WAIT, "seconds",
                   "a wait longer than a year", st.integers(rules.SFN_WAIT_S.high + 1, 2 * rules.SFN_WAIT_S.high)),
+        _breaking(lambda seconds: Task("Call", "fn", end=True, timeout_s=seconds), rules.SFN_TIMEOUT, "timeout_s",
+                  "a task timeout outside 1 s to a year",
+                  st.integers(-5, rules.SFN_TIMEOUT_S.low - 1) | st.integers(rules.SFN_TIMEOUT_S.high + 1,
+                                                                              2 * rules.SFN_TIMEOUT_S.high)),
         _breaking(lambda n: PasswordPolicy(n), rules.COGNITO_PASSWORD, "min_length",
                   "a password length Cognito refuses",
                   st.integers(rules.COGNITO_PASSWORD_LENGTH.high + 1, 200) |

@@ -128,6 +128,7 @@ _IAM_ACTIONS = ("https://docs.aws.amazon.com/service-authorization/latest/refere
                 "reference_policies_actions-resources-contextkeys.html")
 _IAM_LEAST_PRIVILEGE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"
 _SFN_CREATE = "https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html"
+_SFN_QUOTAS = "https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html"
 _SFN_CHOICE = "https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html"
 _SFN_WAIT = "https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html"
 _SFN_ERRORS = "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html"
@@ -248,10 +249,11 @@ SFN_TASK_FUNCTION = _r("W107", "a task invokes a function of the same system", M
 SFN_RETRY = _r("W108", "retry: interval, attempts and backoff rate", _SFN_ERRORS, SFN_RETRY_INTERVAL_S,
                SFN_RETRY_ATTEMPTS, SFN_BACKOFF_RATE)
 SFN_PATH = _r("W109", "a JSONPath starts with '$'", _ASL)
-SFN_WAIT = _r("W110", "wait and timeouts: seconds, at most one year", _SFN_WAIT, SFN_WAIT_S, SFN_TIMEOUT_S)
+SFN_WAIT = _r("W110", "wait: seconds, at most one year", _SFN_WAIT, SFN_WAIT_S)
 SFN_CONDITION = _r("W111", "a condition compares with a value of the operator's type", _SFN_CHOICE)
 SFN_ERROR_NAME = _r("W112", "error names: non-empty; 'States.ALL' alone and last", _SFN_ERRORS)
 SFN_NEXT_OR_END = _r("W113", "a task, wait or pass state has either a next state or end=True", _ASL)
+SFN_TIMEOUT = _r("W114", "timeout of a task or a workflow: seconds, at most one year", _SFN_QUOTAS, SFN_TIMEOUT_S)
 
 # --- Cognito ----------------------------------------------------------------------------------------------
 COGNITO_PASSWORD_LENGTH = Limit(6, 99, "", "minimum length")

@@ -203,7 +203,7 @@ class Task(_Flow):
         yield from check_items("retries", self.retries, Retry, "a Retry")
         yield from check_items("catches", self.catches, Catch, "a Catch")
         if self.timeout_s is not None:
-            yield from check_int_range("timeout_s", self.timeout_s, rules.SFN_TIMEOUT_S, rules.SFN_WAIT)
+            yield from check_int_range("timeout_s", self.timeout_s, rules.SFN_TIMEOUT_S, rules.SFN_TIMEOUT)
 
 
 @attrs.frozen
@@ -390,7 +390,7 @@ class Workflow(Validated):
         yield from check_type("start", self.start, str, "a state name")
         yield from check_items("states", self.states, STATE_TYPES, "a state (Task, Wait, Pass, Choice, ...)")
         if self.timeout_s is not None:
-            yield from check_int_range("timeout_s", self.timeout_s, rules.SFN_TIMEOUT_S, rules.SFN_WAIT)
+            yield from check_int_range("timeout_s", self.timeout_s, rules.SFN_TIMEOUT_S, rules.SFN_TIMEOUT)
         for field in ("tracing", "logging"):
             yield from check_type(field, getattr(self, field), bool, "True or False")
         yield from check_exemptions(self.exemptions)
