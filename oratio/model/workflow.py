@@ -130,7 +130,13 @@ class Catch(Validated):
         yield from _json_path_problems("result_path", self.result_path)
 
 
+@attrs.frozen
 class _State(Validated):
+    """What every state has: a ``name``, unique within its workflow.
+
+    Problems come in field order: the name, then the fields each kind of state adds (``_field_problems``).
+    """
+
     name: str
 
     def transitions(self) -> Iterator[tuple[str, str]]:
@@ -141,16 +147,25 @@ class _State(Validated):
     def terminal(self) -> bool:
         return False
 
-    def _name_problems(self) -> Iterator[Problem]:
+    def problems(self) -> Iterator[Problem]:
         yield from check_type("name", self.name, str, "a state name")
         yield from check_length("name", self.name, rules.SFN_STATE_NAME_LENGTH, rules.SFN_STATE_NAME, "state name")
+        yield from self._field_problems()
+
+    def _field_problems(self) -> Iterator[Problem]:
+        """The problems of the fields this kind of state adds to the common ones."""
+        return iter(())
 
 
+@attrs.frozen
 class _Flow(_State):
-    """A state that goes on to ``next`` or ends the workflow."""
+    """A state that goes on to ``next`` or ends the workflow (``end=True``): exactly one of the two.
 
-    next: str | None
-    end: bool
+    Both are keyword-only, so that each kind of state keeps its own fields first: ``Wait("Pause", 10, next=...)``.
+    """
+
+    next: str | None = attrs.field(default=None, kw_only=True)
+    end: bool = attrs.field(default=False, kw_only=True)
 
     def transitions(self) -> Iterator[tuple[str, str]]:
         if self.next is not None:
@@ -160,7 +175,8 @@ class _Flow(_State):
     def terminal(self) -> bool:
         return self.end is True
 
-    def _flow_problems(self) -> Iterator[Problem]:
+    def problems(self) -> Iterator[Problem]:
+        yield from super().problems()
         if (self.next is None) == (self.end is not True):
             yield Problem("next", rules.SFN_NEXT_OR_END, "give exactly one of next=... or end=True")
         if self.next is not None:
@@ -175,18 +191,19 @@ def _function_name(value: Any) -> Any:
 @attrs.frozen
 class Task(_Flow):
     """Invokes a function of the system with ``payload`` (the state's whole input when None); the function's
-    result replaces the state's data at ``result_path`` ('$': the result becomes the state)."""
+    result replaces the state's data at ``result_path`` ('$': the result becomes the state).
+
+    ``Task(name, function, payload=None, result_path="$", *, next=None, end=False, retries=(), catches=(),
+    timeout_s=None)``.
+    """
 
     _subject = "task state"
-    name: str
     function: str = attrs.field(converter=_function_name)
     payload: FrozenMap | None = attrs.field(default=None, converter=to_map)
     result_path: str | None = "$"
-    next: str | None = None
-    end: bool = False
-    retries: tuple[Retry, ...] = attrs.field(default=(), converter=to_tuple)
-    catches: tuple[Catch, ...] = attrs.field(default=(), converter=to_tuple)
-    timeout_s: int | None = None
+    retries: tuple[Retry, ...] = attrs.field(default=(), converter=to_tuple, kw_only=True)
+    catches: tuple[Catch, ...] = attrs.field(default=(), converter=to_tuple, kw_only=True)
+    timeout_s: int | None = attrs.field(default=None, kw_only=True)
 
     def transitions(self) -> Iterator[tuple[str, str]]:
         yield from super().transitions()
@@ -194,12 +211,13 @@ class Task(_Flow):
             if isinstance(catch, Catch):
                 yield f"catches[{index}].next", catch.next
 
-    def problems(self) -> Iterator[Problem]:
-        yield from self._name_problems()
+    def _field_problems(self) -> Iterator[Problem]:
         yield from check_identifier("function", self.function, rules.LOGICAL)
         yield from _payload_problems("payload", self.payload)
         yield from _json_path_problems("result_path", self.result_path)
-        yield from self._flow_problems()
+
+    def problems(self) -> Iterator[Problem]:
+        yield from super().problems()  # name, function, payload, result_path, next/end
         yield from check_items("retries", self.retries, Retry, "a Retry")
         yield from check_items("catches", self.catches, Catch, "a Catch")
         if self.timeout_s is not None:
@@ -208,34 +226,29 @@ class Task(_Flow):
 
 @attrs.frozen
 class Wait(_Flow):
-    _subject = "wait state"
-    name: str
-    seconds: int
-    next: str | None = None
-    end: bool = False
+    """Waits ``seconds`` before going on: ``Wait(name, seconds, *, next=None, end=False)``."""
 
-    def problems(self) -> Iterator[Problem]:
-        yield from self._name_problems()
+    _subject = "wait state"
+    seconds: int
+
+    def _field_problems(self) -> Iterator[Problem]:
         yield from check_int_range("seconds", self.seconds, rules.SFN_WAIT_S, rules.SFN_WAIT)
-        yield from self._flow_problems()
 
 
 @attrs.frozen
 class Pass(_Flow):
-    """Shapes data without a task: ``parameters`` (with Dynamic values) placed at ``result_path``."""
+    """Shapes data without a task: ``parameters`` (with Dynamic values) placed at ``result_path``.
+
+    ``Pass(name, parameters={}, result_path="$", *, next=None, end=False)``.
+    """
 
     _subject = "pass state"
-    name: str
     parameters: FrozenMap = attrs.field(factory=FrozenMap, converter=to_map)
     result_path: str | None = "$"
-    next: str | None = None
-    end: bool = False
 
-    def problems(self) -> Iterator[Problem]:
-        yield from self._name_problems()
+    def _field_problems(self) -> Iterator[Problem]:
         yield from _payload_problems("parameters", self.parameters)
         yield from _json_path_problems("result_path", self.result_path)
-        yield from self._flow_problems()
 
 
 class Operator(enum.StrEnum):
@@ -293,8 +306,10 @@ class Branch(Validated):
 
 @attrs.frozen
 class Choice(_State):
+    """Goes to the first branch whose condition holds, else to ``default``:
+    ``Choice(name, branches, default=None)``."""
+
     _subject = "choice state"
-    name: str
     branches: tuple[Branch, ...] = attrs.field(converter=to_tuple)
     default: str | None = None
 
@@ -305,8 +320,7 @@ class Choice(_State):
         if self.default is not None:
             yield "default", self.default
 
-    def problems(self) -> Iterator[Problem]:
-        yield from self._name_problems()
+    def _field_problems(self) -> Iterator[Problem]:
         yield from check_items("branches", self.branches, Branch, "a Branch")
         if isinstance(self.branches, tuple) and not self.branches:
             yield Problem("branches", rules.SFN_CHOICE_DEFAULT, "a choice needs at least one branch")
@@ -319,21 +333,20 @@ class Choice(_State):
 
 @attrs.frozen
 class Succeed(_State):
+    """Ends the workflow successfully: ``Succeed(name)``."""
+
     _subject = "succeed state"
-    name: str
 
     @property
     def terminal(self) -> bool:
         return True
 
-    def problems(self) -> Iterator[Problem]:
-        yield from self._name_problems()
-
 
 @attrs.frozen
 class Fail(_State):
+    """Ends the workflow with an ``error`` (and a ``cause``): ``Fail(name, error, cause="")``."""
+
     _subject = "fail state"
-    name: str
     error: str
     cause: str = ""
 
@@ -341,8 +354,7 @@ class Fail(_State):
     def terminal(self) -> bool:
         return True
 
-    def problems(self) -> Iterator[Problem]:
-        yield from self._name_problems()
+    def _field_problems(self) -> Iterator[Problem]:
         yield from check_type("error", self.error, str, "an error name")
         yield from check_type("cause", self.cause, str, "a string")
 
