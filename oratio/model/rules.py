@@ -300,8 +300,10 @@ LAMBDA_RUNTIMES = (*LAMBDA_PYTHON_RUNTIMES, "nodejs20.x", "nodejs22.x", "nodejs2
 
 S3_IA_CLASSES = frozenset({"STANDARD_IA", "ONEZONE_IA"})
 
-# Characters a state machine name may not contain (Step Functions CreateStateMachine reference).
+# Characters a state machine name may not contain (Step Functions CreateStateMachine reference), besides
+# whitespace and the control characters U+0000-001F and U+007F-009F.
 SFN_FORBIDDEN_CHARS = frozenset(' <>{}[]?*"#%\\^|~`$&,;:/')
+SFN_CONTROL_CHARS = (range(0x00, 0x20), range(0x7F, 0xA0))
 
 # Service actions a grant may name, by service. A closed list: a typo is a model error, not a silent deny.
 SERVICE_ACTIONS: dict[str, frozenset[str]] = {

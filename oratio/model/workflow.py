@@ -368,8 +368,8 @@ def check_state_machine_name(field: str, name: Any) -> Iterator[Problem]:
         yield Problem(field, rules.TYPE, f"expected a name, got {name!r}")
         return
     yield from check_length(field, name, rules.SFN_NAME_LENGTH, rules.SFN_NAME, "state machine name")
-    bad = sorted({c for c in name if c in rules.SFN_FORBIDDEN_CHARS or c.isspace() or ord(c) < 32 or
-                  0x7F <= ord(c) <= 0x9F})
+    bad = sorted({c for c in name if c in rules.SFN_FORBIDDEN_CHARS or c.isspace()
+                  or any(ord(c) in control for control in rules.SFN_CONTROL_CHARS)})
     if bad:
         yield Problem(field, rules.SFN_NAME, f"state machine name {name!r} has forbidden {''.join(bad)!r}")
 
