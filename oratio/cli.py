@@ -1,4 +1,5 @@
-"""The command line: ``python app.py --backend {cdk,localstack} [--stage S]``, ``localstack ...``, ``demo``."""
+"""The command line: ``python app.py --backend {cdk,localstack} [--stage S]``, ``show``, ``rules``,
+``localstack ...``, ``demo``."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ backends:
 
 commands:
   show                                  validate the system and list its resources with physical names
+  rules [--json]                        list the model's rules: id, what, limit, source
   localstack {start,stop,status,logs}   run the embedded LocalStack (no Docker needed)
   demo                                  the full local run: an agent created end to end
 """
@@ -61,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", help="validate the system and list its resources")
     show.add_argument("--stage", dest="show_stage", default=None, help="stage of the system (default: dev)")
     show.add_argument("--account", default="123456789012", help="account id used in bucket names")
+    listing = commands.add_parser("rules", help="list the model's rules: id, what, limit, source")
+    listing.add_argument("--json", dest="rules_json", action="store_true", help="print the rules as JSON")
     local = commands.add_parser("localstack", help="run the embedded LocalStack")
     local.add_argument("action", choices=("start", "stop", "status", "logs"))
     local.add_argument("--lines", type=int, default=50, help="logs: how many lines")
@@ -133,6 +137,23 @@ def show(system: Any, account: str) -> int:
     return 0
 
 
+def list_rules(as_json: bool = False) -> int:
+    """Print every rule of the model's rule table: id, what it says, its limit (if any) and its source."""
+    import attrs
+
+    from oratio.model.rules import RULES
+
+    if as_json:
+        print(json.dumps([{"id": r.id, "what": r.title, "limit": r.limit or None, "source": r.source,
+                           "limits": [attrs.asdict(limit) for limit in r.limits]} for r in RULES.values()], indent=2))
+        return 0
+    rows = [("id", "what", "limit", "source"), *((r.id, r.title, r.limit or "-", r.source) for r in RULES.values())]
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for row in rows:
+        print("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=False)) + f"  {row[3]}")
+    return 0
+
+
 def _cdk_context(key: str) -> str | None:
     """A value given to the CDK CLI with ``-c key=value`` (it hands the app its context as JSON)."""
     try:
@@ -151,6 +172,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from oratio.demo import run_demo
 
         return run_demo(stage=args.demo_stage)
+    if args.command == "rules":
+        return list_rules(as_json=args.rules_json)
     if args.command == "show":
         return show(load_system(args.system, args.show_stage or args.stage or "dev"), args.account)
     if args.backend is None:

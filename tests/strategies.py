@@ -104,7 +104,7 @@ def tables(draw: st.DrawFn, name: str | None = None) -> Table:
 
     partition = draw(st.sampled_from(names))
     sort = draw(st.none() | st.sampled_from([n for n in names if n != partition]))
-    index_count = draw(st.integers(0, rules.DDB_MAX_GSIS))
+    index_count = draw(st.integers(0, rules.DDB_MAX_GSIS.high))
     index_names = draw(st.lists(ddb_names(40), min_size=index_count, max_size=index_count, unique=True))
     indexes = []
     for index_name in index_names:
@@ -137,7 +137,7 @@ def transitions(draw: st.DrawFn) -> list[Transition]:
     classes = draw(st.lists(st.sampled_from(list(StorageClass)), max_size=3, unique=True))
     days, chosen = 0, []
     for storage_class in classes:
-        low = max(days + 1, rules.S3_IA_MIN_DAYS if storage_class in rules.S3_IA_CLASSES else 1)
+        low = max(days + 1, rules.S3_IA_MIN_DAYS.low if storage_class in rules.S3_IA_CLASSES else 1)
         days = draw(st.integers(low, low + 400))
         chosen.append(Transition(storage_class, days))
     return chosen
@@ -186,7 +186,7 @@ def functions(draw: st.DrawFn, name: str, targets: list[Table | Bucket]) -> Func
     return Function(
         name, code=FUNCTION_CODE, handler="handler.lambda_handler",
         runtime=draw(st.sampled_from(rules.LAMBDA_PYTHON_RUNTIMES)),
-        memory_mb=draw(st.integers(*rules.LAMBDA_MEMORY_MB)), timeout_s=draw(st.integers(*rules.LAMBDA_TIMEOUT_S)),
+        memory_mb=draw(st.integers(LOW_MEMORY, HIGH_MEMORY)), timeout_s=draw(st.integers(LOW_TIMEOUT, HIGH_TIMEOUT)),
         environment=draw(st.dictionaries(env_names, st.text(string.ascii_letters + string.digits, max_size=30),
                                          max_size=4)),
         grants=grants, description=draw(st.text(string.ascii_letters + " ", max_size=60)),
@@ -214,7 +214,8 @@ def workflows(draw: st.DrawFn, name: str, function_names: list[str]) -> Workflow
                                                      max_size=1)),
                                catches=[Catch("Failed")] if draw(st.booleans()) else []))
         elif kind == "wait":
-            states.append(Wait(state_name, draw(st.integers(0, rules.SFN_WAIT_MAX_S)), next=following))
+            states.append(Wait(state_name, draw(st.integers(rules.SFN_WAIT_S.low, rules.SFN_WAIT_S.high)),
+                               next=following))
         else:
             states.append(Pass(state_name, parameters={"count": path("States.MathAdd($.count, 1)")}
                                if draw(st.booleans()) else {}, result_path="$.pass", next=following))
@@ -234,8 +235,8 @@ def workflows(draw: st.DrawFn, name: str, function_names: list[str]) -> Workflow
 # --- User pools ------------------------------------------------------------------------------------------------
 @st.composite
 def app_clients(draw: st.DrawFn, name: str) -> AppClient:
-    refresh = draw(st.integers(*rules.COGNITO_REFRESH_TOKEN_MINUTES))
-    low, high = rules.COGNITO_ACCESS_TOKEN_MINUTES
+    refresh = draw(st.integers(rules.COGNITO_REFRESH_TOKEN_MINUTES.low, rules.COGNITO_REFRESH_TOKEN_MINUTES.high))
+    low, high = rules.COGNITO_ACCESS_TOKEN_MINUTES.low, rules.COGNITO_ACCESS_TOKEN_MINUTES.high
     tokens = st.integers(low, min(high, refresh))  # access and id tokens never outlive the refresh token
     return AppClient(name, auth_flows=draw(st.lists(st.sampled_from(list(AuthFlow)), min_size=1, max_size=4,
                                                     unique=True)),
@@ -249,9 +250,11 @@ def user_pools(draw: st.DrawFn, name: str) -> UserPool:
     return UserPool(
         name, sign_in_aliases=[draw(st.sampled_from([SignInAlias.EMAIL, SignInAlias.USERNAME]))],
         self_sign_up=draw(st.booleans()), auto_verify_email=draw(st.booleans()),
-        password_policy=PasswordPolicy(draw(st.integers(*rules.COGNITO_PASSWORD_LENGTH)), *draw(
+        password_policy=PasswordPolicy(draw(st.integers(rules.COGNITO_PASSWORD_LENGTH.low,
+                                                        rules.COGNITO_PASSWORD_LENGTH.high)), *draw(
             st.tuples(st.booleans(), st.booleans(), st.booleans(), st.booleans())),
-            temporary_password_days=draw(st.integers(1, 365))),
+            # from 1: Cognito reads 0 as "unset" and stores its default instead
+            temporary_password_days=draw(st.integers(1, rules.COGNITO_TEMP_PASSWORD_DAYS.high))),
         mfa=draw(st.sampled_from(list(Mfa))),
         clients=[draw(app_clients(c)) for c in clients],
         retention=draw(st.sampled_from(list(Retention))),
@@ -265,7 +268,7 @@ def systems(draw: st.DrawFn, *, max_tables: int = 3, max_functions: int = 2, wor
     """A valid system: names fit every service's limit once prefixed ``{system}-{stage}-``."""
     name = draw(identifiers(rules.SYSTEM, 8))
     stage = draw(identifiers(rules.STAGE, 6))
-    room = 63 - len(f"{name}-{stage}--t")  # the longest physical name: a bucket with the suffix "t"
+    room = rules.S3_BUCKET.max_length - len(f"{name}-{stage}--t")  # the longest: a bucket with the suffix "t"
     needed = max_tables + 2 + max_functions + 2  # tables, buckets, functions, a workflow and a pool
     resource_names = draw(st.lists(identifiers(rules.LOGICAL, min(room, rules.LOGICAL.max_length)),
                                    min_size=needed, max_size=needed, unique=True))
@@ -310,8 +313,8 @@ def _breaking(build: Callable[..., Any], rule: rules.Rule, field: str, note: str
     return st.tuples(*values).map(lambda drawn: Broken(lambda: build(*drawn), rule.id, field, note))
 
 
-LOW_MEMORY, HIGH_MEMORY = rules.LAMBDA_MEMORY_MB
-LOW_TIMEOUT, HIGH_TIMEOUT = rules.LAMBDA_TIMEOUT_S
+LOW_MEMORY, HIGH_MEMORY = rules.LAMBDA_MEMORY_MB.low, rules.LAMBDA_MEMORY_MB.high
+LOW_TIMEOUT, HIGH_TIMEOUT = rules.LAMBDA_TIMEOUT_S.low, rules.LAMBDA_TIMEOUT_S.high
 
 
 def broken_values() -> st.SearchStrategy[Broken]:
@@ -324,7 +327,7 @@ def broken_values() -> st.SearchStrategy[Broken]:
         _breaking(lambda n: GlobalIndex(n, Key("id")), rules.DDB_NAME_LENGTH, "name", "index name too short",
                   st.text(_alphabet(rules.DDB_NAME), max_size=rules.DDB_NAME.min_length - 1)),
         _breaking(lambda table, extra: attrs.evolve(table, global_indexes=[
-            GlobalIndex(f"index-{i}", Key(f"k{i}")) for i in range(rules.DDB_MAX_GSIS + extra)]),
+            GlobalIndex(f"index-{i}", Key(f"k{i}")) for i in range(rules.DDB_MAX_GSIS.high + extra)]),
                   rules.DDB_GSI_COUNT, "global_indexes", "more than 20 indexes", tables("orders"), st.integers(1, 5)),
         _breaking(lambda kind: Table("orders", Key("id", kind), global_indexes=[
             GlobalIndex("by-id", Key("id", AttributeType.NUMBER if kind != AttributeType.NUMBER
@@ -341,14 +344,19 @@ def broken_values() -> st.SearchStrategy[Broken]:
                   st.sampled_from(sorted(rules.LAMBDA_RESERVED_ENV))),
         _breaking(lambda d: LifecycleRule("r", transitions=[Transition(StorageClass.STANDARD_IA, d)]),
                   rules.LIFECYCLE_IA_MIN_DAYS, "transitions[0]", "STANDARD_IA before 30 days",
-                  st.integers(1, rules.S3_IA_MIN_DAYS - 1)),
+                  st.integers(1, rules.S3_IA_MIN_DAYS.low - 1)),
         _breaking(lambda target: Workflow("flow", "A", [Pass("A", next=target), Succeed("B")]), rules.SFN_NEXT,
                   "states[0].next", "a transition to a missing state", st.sampled_from(["Nowhere", "b", "A "])),
         _breaking(lambda seconds: Wait("Pause", seconds, end=True), rules.SFN_WAIT, "seconds",
-                  "a wait longer than a year", st.integers(rules.SFN_WAIT_MAX_S + 1, 2 * rules.SFN_WAIT_MAX_S)),
+                  "a wait longer than a year", st.integers(rules.SFN_WAIT_S.high + 1, 2 * rules.SFN_WAIT_S.high)),
+        _breaking(lambda seconds: Task("Call", "fn", end=True, timeout_s=seconds), rules.SFN_TIMEOUT, "timeout_s",
+                  "a task timeout outside 1 s to a year",
+                  st.integers(-5, rules.SFN_TIMEOUT_S.low - 1) | st.integers(rules.SFN_TIMEOUT_S.high + 1,
+                                                                              2 * rules.SFN_TIMEOUT_S.high)),
         _breaking(lambda n: PasswordPolicy(n), rules.COGNITO_PASSWORD, "min_length",
                   "a password length Cognito refuses",
-                  st.integers(rules.COGNITO_PASSWORD_LENGTH[1] + 1, 200) | st.integers(0, 5)),
+                  st.integers(rules.COGNITO_PASSWORD_LENGTH.high + 1, 200) |
+                  st.integers(0, rules.COGNITO_PASSWORD_LENGTH.low - 1)),
         _breaking(lambda action: ServiceGrant("bedrock", [action], reason="created at run time"),
                   rules.SERVICE_ACTION, "actions[0]", "an unknown or wildcard action",
                   st.sampled_from(["Invoke*", "*", "DoEverything"])),

@@ -16,6 +16,7 @@ from oratio.model.common import (
     check_identifier,
     check_int_range,
     check_items,
+    check_length,
     check_type,
     check_unique,
     exemptions_field,
@@ -61,26 +62,26 @@ class LifecycleRule(Validated):
 
     def problems(self) -> Iterator[Problem]:
         yield from check_type("id", self.id, str, "a rule id")
-        if isinstance(self.id, str) and not 1 <= len(self.id) <= rules.S3_LIFECYCLE_ID_MAX:
-            yield Problem("id", rules.LIFECYCLE_ID, f"rule id has {len(self.id)} characters; allowed 1-255")
+        yield from check_length("id", self.id, rules.S3_LIFECYCLE_ID_LENGTH, rules.LIFECYCLE_ID, "rule id")
         yield from check_type("prefix", self.prefix, str, "a key prefix")
         yield from check_items("transitions", self.transitions, Transition, "a Transition")
         for field in ("expiration_days", "noncurrent_version_expiration_days", "abort_incomplete_upload_days"):
             value = getattr(self, field)
             if value is not None:
-                yield from check_int_range(field, value, 1, 2_147_483_647, rules.LIFECYCLE_DAYS, " days")
+                yield from check_int_range(field, value, rules.S3_EXPIRATION_DAYS, rules.LIFECYCLE_DAYS)
         if not isinstance(self.transitions, tuple):
             return
         transitions = [t for t in self.transitions if isinstance(t, Transition)]
         for index, transition in enumerate(transitions):
             yield from check_enum(f"transitions[{index}].storage_class", transition.storage_class, StorageClass)
-            yield from check_int_range(f"transitions[{index}].days", transition.days, 0, 2_147_483_647,
-                                       rules.LIFECYCLE_DAYS, " days")
+            yield from check_int_range(f"transitions[{index}].days", transition.days, rules.S3_TRANSITION_DAYS,
+                                       rules.LIFECYCLE_DAYS)
             if not isinstance(transition.days, int):
                 continue
-            if transition.storage_class in rules.S3_IA_CLASSES and transition.days < rules.S3_IA_MIN_DAYS:
+            if transition.storage_class in rules.S3_IA_CLASSES and transition.days not in rules.S3_IA_MIN_DAYS:
                 yield Problem(f"transitions[{index}].days", rules.LIFECYCLE_IA_MIN_DAYS,
-                              f"{transition.storage_class} after {transition.days} days; S3 requires at least 30")
+                              f"{transition.storage_class} after {transition.days} days; "
+                              f"S3 requires {rules.S3_IA_MIN_DAYS.span}")
             if index and isinstance(transitions[index - 1].days, int) and \
                     transition.days <= transitions[index - 1].days:
                 yield Problem(f"transitions[{index}].days", rules.LIFECYCLE_ORDER,
@@ -121,9 +122,9 @@ class Bucket(Grantable, Validated):
         yield from check_exemptions(self.exemptions)
         if not isinstance(self.lifecycle_rules, tuple):
             return
-        if len(self.lifecycle_rules) > rules.S3_LIFECYCLE_MAX_RULES:
+        if len(self.lifecycle_rules) not in rules.S3_LIFECYCLE_RULES:
             yield Problem("lifecycle_rules", rules.LIFECYCLE_COUNT,
-                          f"{len(self.lifecycle_rules)} rules; at most {rules.S3_LIFECYCLE_MAX_RULES}")
+                          f"{len(self.lifecycle_rules)} rules; {rules.S3_LIFECYCLE_RULES.span}")
         valid = [r for r in self.lifecycle_rules if isinstance(r, LifecycleRule)]
         yield from check_unique("lifecycle_rules", (r.id for r in valid), "lifecycle rule id")
         for index, rule in enumerate(valid):

@@ -11,7 +11,7 @@ import attrs
 
 from oratio.model import rules
 from oratio.model.errors import Problem, raise_problems
-from oratio.model.rules import NameRule, Rule
+from oratio.model.rules import Limit, NameRule, Rule
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -99,11 +99,18 @@ def check_enum(path: str, value: Any, enum_type: type[enum.Enum], rule: Rule = r
         yield Problem(path, rule, f"{value!r} is not one of {allowed}")
 
 
-def check_int_range(path: str, value: Any, low: int, high: int, rule: Rule, unit: str = "") -> Iterator[Problem]:
+def check_int_range(path: str, value: Any, limit: Limit, rule: Rule) -> Iterator[Problem]:
+    """A whole number within ``limit`` (a bounded one: the message names both ends)."""
     if isinstance(value, bool) or not isinstance(value, int):
         yield Problem(path, rules.TYPE, f"expected a whole number, got {value!r}")
-    elif not low <= value <= high:
-        yield Problem(path, rule, f"{value}{unit} is outside {low}-{high}{unit}")
+    elif value not in limit:
+        yield Problem(path, rule, f"{value}{limit.suffix} is outside {limit.bounds}")
+
+
+def check_length(path: str, value: Any, limit: Limit, rule: Rule, what: str) -> Iterator[Problem]:
+    """The length of a string within ``limit`` (other types are left to the field's type check)."""
+    if isinstance(value, str) and len(value) not in limit:
+        yield Problem(path, rule, f"{what} has {len(value)} characters; allowed {limit.span}")
 
 
 def check_name(path: str, value: Any, rule: NameRule) -> Iterator[Problem]:
@@ -111,10 +118,10 @@ def check_name(path: str, value: Any, rule: NameRule) -> Iterator[Problem]:
     if not isinstance(value, str):
         yield Problem(path, rules.TYPE, f"expected a {rule.what} (a string), got {value!r}")
         return
-    if not rule.min_length <= len(value) <= rule.max_length:
+    if len(value) not in rule.length:
         yield Problem(
             path, rule.length_rule,
-            f"{rule.what} {value!r} has {len(value)} characters; allowed {rule.min_length}-{rule.max_length}",
+            f"{rule.what} {value!r} has {len(value)} characters; allowed {rule.length.span}",
         )
     if not rule.char_pattern.fullmatch(value):
         bad = sorted({c for c in value if not rule.char_pattern.fullmatch(c)})
@@ -205,8 +212,9 @@ class Exemption(Validated):
         if self.check not in rules.EXEMPTABLE_CHECKS:
             known = ", ".join(sorted(rules.EXEMPTABLE_CHECKS))
             yield Problem("check", rules.EXEMPTION, f"unknown check {self.check!r}; known: {known}")
-        if not isinstance(self.reason, str) or len(self.reason.strip()) < 10:
-            yield Problem("reason", rules.EXEMPTION, "give a reason of at least 10 characters")
+        if not isinstance(self.reason, str) or len(self.reason.strip()) not in rules.REASON_LENGTH:
+            yield Problem("reason", rules.EXEMPTION,
+                          f"give a reason of {rules.REASON_LENGTH.bounds}")
 
 
 def exemptions_field() -> Any:

@@ -30,7 +30,7 @@ Runtime.__doc__ = "Lambda runtimes accepted for new functions (from the rule tab
 
 
 def environment_size(environment: Mapping[str, str]) -> int:
-    """Lambda's 4 KB limit counts the UTF-8 bytes of every key and value."""
+    """What Lambda's environment size limit counts: the UTF-8 bytes of every key and value."""
     return sum(len(k.encode()) + len(str(v).encode()) for k, v in environment.items())
 
 
@@ -45,9 +45,9 @@ def environment_problems(path: str, environment: Mapping[str, object]) -> Iterat
             yield Problem(f"{path}[{key!r}]", rules.TYPE, f"expected a string value, got {value!r}")
     if all(isinstance(k, str) for k in environment):
         size = environment_size(environment)  # type: ignore[arg-type]
-        if size > rules.LAMBDA_ENV_MAX_BYTES:
+        if size not in rules.LAMBDA_ENV_BYTES:
             yield Problem(path, rules.LAMBDA_ENV_SIZE,
-                          f"{size} bytes of keys and values; Lambda allows {rules.LAMBDA_ENV_MAX_BYTES}")
+                          f"{size} bytes of keys and values; Lambda allows {rules.LAMBDA_ENV_BYTES.high}")
 
 
 def _folder_problems(path: str, folder: object) -> Iterator[Problem]:
@@ -90,8 +90,8 @@ class Function(Validated):
         yield from check_identifier("name", self.name, rules.LOGICAL)
         yield from self._code_problems()
         yield from check_enum("runtime", self.runtime, Runtime, rules.LAMBDA_RUNTIME)
-        yield from check_int_range("memory_mb", self.memory_mb, *rules.LAMBDA_MEMORY_MB, rules.LAMBDA_MEMORY, " MB")
-        yield from check_int_range("timeout_s", self.timeout_s, *rules.LAMBDA_TIMEOUT_S, rules.LAMBDA_TIMEOUT, " s")
+        yield from check_int_range("memory_mb", self.memory_mb, rules.LAMBDA_MEMORY_MB, rules.LAMBDA_MEMORY)
+        yield from check_int_range("timeout_s", self.timeout_s, rules.LAMBDA_TIMEOUT_S, rules.LAMBDA_TIMEOUT)
         if isinstance(self.environment, Mapping):
             yield from environment_problems("environment", self.environment)
         else:
@@ -113,7 +113,7 @@ class Function(Validated):
                     yield Problem(f"include[{index}]", rules.LAMBDA_CODE,
                                   f"a second folder named {name!r}: included folders land in the bundle by name")
         if not isinstance(self.handler, str) or not rules.LAMBDA_HANDLER_PATTERN.fullmatch(self.handler) \
-                or len(self.handler) > rules.LAMBDA_HANDLER_MAX:
+                or len(self.handler) not in rules.LAMBDA_HANDLER_LENGTH:
             yield Problem("handler", rules.LAMBDA_HANDLER,
                           f"{self.handler!r} is not module.function (e.g. 'handler.lambda_handler')")
 

@@ -117,9 +117,10 @@ class ServiceGrant(Validated):
             isinstance(r, str) and r for r in self.resources
         ):
             yield Problem("resources", rules.TYPE, "expected a non-empty list of ARNs")
-        elif self.wildcard and not (isinstance(self.reason, str) and len(self.reason.strip()) >= 10):
+        elif self.wildcard and not (isinstance(self.reason, str) and len(self.reason.strip()) in rules.REASON_LENGTH):
             yield Problem("reason", rules.WILDCARD_REASON,
-                          "a '*' resource needs a reason (at least 10 characters) saying why no ARN can be named")
+                          f"a '*' resource needs a reason ({rules.REASON_LENGTH.bounds}) saying why no ARN can be "
+                          "named")
 
 
 Grant = ResourceGrant | ServiceGrant

@@ -1,8 +1,12 @@
-"""The rule table: every rule the model enforces, with a stable id, and AWS's limits as data.
+"""The rule table: every rule the model enforces, with a stable id, its limits as data and the page it comes from.
 
 Validators (``oratio.model.*``) and the Hypothesis strategies of the tests both read this module, so that what
-is accepted and what is generated cannot drift apart. Rule ids are stable: tests and users may rely on them.
-Sources: the AWS service quotas and API references of S3, DynamoDB, Lambda, Step Functions, Cognito and IAM.
+is accepted and what is generated cannot drift apart; error messages print the limits from here too, and
+``python app.py rules`` lists the table. Rule ids are stable: tests and users may rely on them. Each rule has
+one id and one meaning: a new rule gets a new id, never a reused one.
+
+Each rule's ``source`` is the AWS documentation page (or the Amazon States Language specification) it comes
+from; the model's own rules (its naming scheme, types, references within a system) say ``MODEL_SOURCE``.
 """
 
 from __future__ import annotations
@@ -11,11 +15,65 @@ import re
 
 import attrs
 
+# The source of the model's own rules, which no AWS page states (its naming scheme, types, references).
+MODEL_SOURCE = "oratio: README.md#the-model"
+
+
+@attrs.frozen
+class Limit:
+    """A numeric limit: ``low`` to ``high`` (None: no bound on that side) in ``unit``.
+
+    ``of`` names what is limited when a rule has several limits (e.g. the password's length and the
+    temporary password's validity). ``str()`` gives the text the rule table and error messages print.
+    """
+
+    low: int | float | None
+    high: int | float | None
+    unit: str = ""
+    of: str = ""
+
+    def __contains__(self, value: object) -> bool:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return False
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+    @property
+    def span(self) -> str:
+        """The bounds alone: ``128-10240``, ``at least 30``, ``at most 20``."""
+        if self.high is None:
+            return f"at least {self.low}"
+        if self.low is None:
+            return f"at most {self.high}"
+        return f"{self.low}-{self.high}"
+
+    @property
+    def suffix(self) -> str:
+        """The unit as it follows a number: ``" MB"``, or nothing."""
+        return f" {self.unit}" if self.unit else ""
+
+    @property
+    def bounds(self) -> str:
+        """The bounds with their unit: ``128-10240 MB``, ``at least 10 characters``."""
+        return f"{self.span}{self.suffix}"
+
+    def __str__(self) -> str:
+        return f"{self.of} {self.bounds}" if self.of else self.bounds
+
 
 @attrs.frozen
 class Rule:
+    """One rule: a stable ``id``, what it says (``title``), where it comes from (``source``: a URL, or
+    ``MODEL_SOURCE`` for the model's own rules) and its numeric ``limits``, if it has any."""
+
     id: str
     title: str
+    source: str
+    limits: tuple[Limit, ...] = ()
+
+    @property
+    def limit(self) -> str:
+        """The limits as text (empty when the rule has none), e.g. ``128-10240 MB``."""
+        return "; ".join(str(limit) for limit in self.limits)
 
 
 @attrs.frozen
@@ -23,121 +81,209 @@ class NameRule:
     """A name's length and characters. ``chars`` is a regex character class body, e.g. ``a-z0-9.-``."""
 
     what: str
-    min_length: int
-    max_length: int
+    length: Limit
     chars: str
     chars_text: str
     length_rule: Rule
     chars_rule: Rule
 
     @property
+    def min_length(self) -> int:
+        return int(self.length.low or 0)
+
+    @property
+    def max_length(self) -> int:
+        return int(self.length.high or 0)  # every name rule has a maximum
+
+    @property
     def char_pattern(self) -> re.Pattern[str]:
         return re.compile(f"[{self.chars}]*")
 
 
-def _r(rule_id: str, title: str) -> Rule:
-    rule = Rule(rule_id, title)
+RULES: dict[str, Rule] = {}
+
+
+def _r(rule_id: str, title: str, source: str, *limits: Limit) -> Rule:
+    if rule_id in RULES:
+        raise ValueError(f"rule id {rule_id} is defined twice: give the new rule its own id")
+    rule = Rule(rule_id, title, source, limits)
     RULES[rule_id] = rule
     return rule
 
 
-RULES: dict[str, Rule] = {}
+# --- Sources ----------------------------------------------------------------------------------------------
+_S3_NAMES = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"
+_S3_LIFECYCLE = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html"
+_S3_TRANSITIONS = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html"
+_S3_EXPIRATION = "https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html"
+_DDB_NAMES = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html"
+_DDB_QUOTAS = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html"
+_DDB_CREATE_TABLE = "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html"
+_DDB_ATTRIBUTE_DEFINITION = "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_AttributeDefinition.html"
+_LAMBDA_QUOTAS = "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html"
+_LAMBDA_CREATE_FUNCTION = "https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html"
+_LAMBDA_RUNTIMES = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html"
+_LAMBDA_ENVIRONMENT = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html"
+_IAM_ACTIONS = ("https://docs.aws.amazon.com/service-authorization/latest/reference/"
+                "reference_policies_actions-resources-contextkeys.html")
+_IAM_LEAST_PRIVILEGE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege"
+_SFN_CREATE = "https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html"
+_SFN_QUOTAS = "https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html"
+_SFN_CHOICE = "https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html"
+_SFN_WAIT = "https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html"
+_SFN_ERRORS = "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html"
+_ASL = "https://states-language.net/spec.html"
+_COGNITO_PASSWORD = ("https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/"
+                     "API_PasswordPolicyType.html")
+_COGNITO_CLIENT = ("https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/"
+                   "API_CreateUserPoolClient.html")
+_COGNITO_TOKENS = ("https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/"
+                   "API_TokenValidityUnitsType.html")
 
 # --- Types and shapes (any value) -------------------------------------------------------------------------
-TYPE = _r("M001", "field has the wrong type")
-UNIQUE = _r("M004", "names must be unique")
-EXEMPTION = _r("M006", "an exemption needs a known check and a reason")
+REASON_LENGTH = Limit(10, None, "characters", "reason")  # a reason someone can act on, not "n/a"
 
-# --- System and naming ------------------------------------------------------------------------------------
-SYSTEM_NAME = _r("N101", "system name: 1-20 of [a-z0-9-], starting with a letter")
-STAGE_NAME = _r("N102", "stage: 1-12 of [a-z0-9], starting with a letter")
-LOGICAL_NAME = _r("N103", "resource name: 1-40 of [a-z0-9-], starting with a letter, not ending with '-'")
-BUCKET_SUFFIX = _r("N104", "bucket suffix: 1-20 of [a-z0-9-], starting and ending with a letter or digit")
+TYPE = _r("M001", "field has the wrong type", MODEL_SOURCE)
+UNIQUE = _r("M004", "names must be unique", MODEL_SOURCE)
+EXEMPTION = _r("M006", "an exemption needs a known check and a reason", MODEL_SOURCE, REASON_LENGTH)
+
+# --- System and naming (the model's own scheme: {system}-{stage}-{name}) ------------------------------------
+SYSTEM_LENGTH = Limit(1, 20, "characters")
+STAGE_LENGTH = Limit(1, 12, "characters")
+LOGICAL_LENGTH = Limit(1, 40, "characters")
+SUFFIX_LENGTH = Limit(1, 20, "characters")
+
+SYSTEM_NAME = _r("N101", "system name: [a-z0-9-], starting with a letter", MODEL_SOURCE, SYSTEM_LENGTH)
+STAGE_NAME = _r("N102", "stage: [a-z0-9], starting with a letter", MODEL_SOURCE, STAGE_LENGTH)
+LOGICAL_NAME = _r("N103", "resource name: [a-z0-9-], starting with a letter, not ending with '-'", MODEL_SOURCE,
+                  LOGICAL_LENGTH)
+BUCKET_SUFFIX = _r("N104", "bucket suffix: [a-z0-9-], starting and ending with a letter or digit", MODEL_SOURCE,
+                   SUFFIX_LENGTH)
 
 # --- S3 ---------------------------------------------------------------------------------------------------
-S3_NAME_LENGTH = _r("B101", "bucket name: 3-63 characters")
-S3_NAME_CHARS = _r("B102", "bucket name: only a-z, 0-9, '.' and '-'")
-S3_NAME_EDGES = _r("B103", "bucket name: starts and ends with a letter or digit")
-S3_NAME_DOTS = _r("B104", "bucket name: no two adjacent periods")
-S3_NAME_IP = _r("B105", "bucket name: not formatted as an IP address")
-S3_NAME_PREFIX = _r("B106", "bucket name: reserved prefix")
-S3_NAME_SUFFIX = _r("B107", "bucket name: reserved suffix")
-LIFECYCLE_IA_MIN_DAYS = _r("B110", "lifecycle: STANDARD_IA and ONEZONE_IA transitions not before 30 days")
-LIFECYCLE_ORDER = _r("B111", "lifecycle: transitions in strictly increasing days")
-LIFECYCLE_EXPIRATION = _r("B112", "lifecycle: expiration after the last transition")
-LIFECYCLE_EMPTY = _r("B113", "lifecycle: a rule needs at least one action")
-LIFECYCLE_NONCURRENT = _r("B114", "lifecycle: noncurrent-version expiration needs a versioned bucket")
-LIFECYCLE_ID = _r("B115", "lifecycle: rule id is 1-255 characters, unique within the bucket")
-LIFECYCLE_COUNT = _r("B116", "lifecycle: at most 1000 rules per bucket")
-LIFECYCLE_DAYS = _r("B117", "lifecycle: days are whole numbers of at least 1")
+S3_BUCKET_NAME_LENGTH = Limit(3, 63, "characters")
+S3_LIFECYCLE_RULES = Limit(None, 1000, "rules")
+S3_LIFECYCLE_ID_LENGTH = Limit(1, 255, "characters")
+S3_IA_MIN_DAYS = Limit(30, None, "days")
+S3_EXPIRATION_DAYS = Limit(1, 2_147_483_647, "days", "expiration")  # a positive Integer (32-bit)
+S3_TRANSITION_DAYS = Limit(0, 2_147_483_647, "days", "transition")
+
+S3_NAME_LENGTH = _r("B101", "bucket name length", _S3_NAMES, S3_BUCKET_NAME_LENGTH)
+S3_NAME_CHARS = _r("B102", "bucket name: only a-z, 0-9, '.' and '-'", _S3_NAMES)
+S3_NAME_EDGES = _r("B103", "bucket name: starts and ends with a letter or digit", _S3_NAMES)
+S3_NAME_DOTS = _r("B104", "bucket name: no two adjacent periods", _S3_NAMES)
+S3_NAME_IP = _r("B105", "bucket name: not formatted as an IP address", _S3_NAMES)
+S3_NAME_PREFIX = _r("B106", "bucket name: reserved prefix", _S3_NAMES)
+S3_NAME_SUFFIX = _r("B107", "bucket name: reserved suffix", _S3_NAMES)
+LIFECYCLE_IA_MIN_DAYS = _r("B110", "lifecycle: STANDARD_IA and ONEZONE_IA transitions not before a minimum age",
+                           _S3_TRANSITIONS, S3_IA_MIN_DAYS)
+LIFECYCLE_ORDER = _r("B111", "lifecycle: transitions in strictly increasing days", _S3_TRANSITIONS)
+LIFECYCLE_EXPIRATION = _r("B112", "lifecycle: expiration after the last transition", _S3_TRANSITIONS)
+LIFECYCLE_EMPTY = _r("B113", "lifecycle: a rule needs at least one action", _S3_LIFECYCLE)
+LIFECYCLE_NONCURRENT = _r("B114", "lifecycle: noncurrent-version expiration needs a versioned bucket", _S3_LIFECYCLE)
+LIFECYCLE_ID = _r("B115", "lifecycle: rule id length, unique within the bucket", _S3_LIFECYCLE,
+                  S3_LIFECYCLE_ID_LENGTH)
+LIFECYCLE_COUNT = _r("B116", "lifecycle: rules per bucket", _S3_LIFECYCLE, S3_LIFECYCLE_RULES)
+LIFECYCLE_DAYS = _r("B117", "lifecycle: days are whole numbers", _S3_EXPIRATION, S3_EXPIRATION_DAYS,
+                    S3_TRANSITION_DAYS)
 
 # --- DynamoDB ---------------------------------------------------------------------------------------------
-DDB_NAME_LENGTH = _r("T101", "table or index name: 3-255 characters")
-DDB_NAME_CHARS = _r("T102", "table or index name: only a-z, A-Z, 0-9, '_', '-', '.'")
-DDB_KEY_TYPE = _r("T103", "key attribute type: S, N or B")
-DDB_GSI_COUNT = _r("T104", "at most 20 global secondary indexes per table")
-DDB_ATTRIBUTE_TYPE = _r("T105", "one type per attribute across the table and its indexes")
-DDB_ATTRIBUTE_NAME = _r("T106", "attribute name: 1-255 characters")
-DDB_PROJECTION = _r("T107", "non-key attributes only with an INCLUDE projection, at most 100")
-DDB_CAPACITY = _r("T108", "capacity: provisioned tables need read and write capacity >= 1; on-demand none")
-DDB_KEY_DISTINCT = _r("T109", "partition and sort key must be different attributes")
+DDB_TABLE_OR_INDEX_NAME_LENGTH = Limit(3, 255, "characters")
+DDB_ATTRIBUTE_NAME_LENGTH = Limit(1, 255, "characters")
+DDB_MAX_GSIS = Limit(None, 20)
+DDB_MAX_NON_KEY_ATTRIBUTES = Limit(None, 100, "non-key attributes")
+DDB_CAPACITY_UNITS = Limit(1, 40_000, "", "read or write capacity units")  # the default per-table quota
+
+DDB_NAME_LENGTH = _r("T101", "table or index name length", _DDB_NAMES, DDB_TABLE_OR_INDEX_NAME_LENGTH)
+DDB_NAME_CHARS = _r("T102", "table or index name: only a-z, A-Z, 0-9, '_', '-', '.'", _DDB_NAMES)
+DDB_KEY_TYPE = _r("T103", "key attribute type: S, N or B", _DDB_ATTRIBUTE_DEFINITION)
+DDB_GSI_COUNT = _r("T104", "global secondary indexes per table", _DDB_QUOTAS, DDB_MAX_GSIS)
+DDB_ATTRIBUTE_TYPE = _r("T105", "one type per attribute across the table and its indexes", _DDB_CREATE_TABLE)
+DDB_ATTRIBUTE_NAME = _r("T106", "key attribute name length", _DDB_NAMES, DDB_ATTRIBUTE_NAME_LENGTH)
+DDB_PROJECTION = _r("T107", "non-key attributes only with an INCLUDE projection", _DDB_QUOTAS,
+                    DDB_MAX_NON_KEY_ATTRIBUTES)
+DDB_CAPACITY = _r("T108", "capacity: provisioned tables need read and write capacity; on-demand none", _DDB_QUOTAS,
+                  DDB_CAPACITY_UNITS)
+DDB_KEY_DISTINCT = _r("T109", "partition and sort key must be different attributes", _DDB_CREATE_TABLE)
 
 # --- Lambda -----------------------------------------------------------------------------------------------
-LAMBDA_NAME = _r("F101", "function name: 1-64 of [a-zA-Z0-9_-]")
-LAMBDA_MEMORY = _r("F102", "memory: 128-10240 MB")
-LAMBDA_TIMEOUT = _r("F103", "timeout: 1-900 seconds")
-LAMBDA_RUNTIME = _r("F104", "runtime: one Lambda supports")
-LAMBDA_ENV_NAME = _r("F105", "environment variable name: [a-zA-Z][a-zA-Z0-9_]*, not reserved by Lambda")
-LAMBDA_ENV_SIZE = _r("F106", "environment: 4 KB in total (keys and values)")
-LAMBDA_HANDLER = _r("F107", "handler: module.function, with a module path of [A-Za-z0-9_/.-]")
-LAMBDA_CODE = _r("F108", "code: a relative folder path inside the project")
-ENV_COLLISION = _r("F109", "environment variable set twice (by the function and by a grant)")
+LAMBDA_NAME_LENGTH = Limit(1, 64, "characters")
+LAMBDA_MEMORY_MB = Limit(128, 10_240, "MB")
+LAMBDA_TIMEOUT_S = Limit(1, 900, "s")
+LAMBDA_ENV_BYTES = Limit(None, 4096, "bytes")
+LAMBDA_HANDLER_LENGTH = Limit(None, 128, "characters")
+
+LAMBDA_NAME = _r("F101", "function name: [a-zA-Z0-9_-]", _LAMBDA_CREATE_FUNCTION, LAMBDA_NAME_LENGTH)
+LAMBDA_MEMORY = _r("F102", "function memory", _LAMBDA_QUOTAS, LAMBDA_MEMORY_MB)
+LAMBDA_TIMEOUT = _r("F103", "function timeout", _LAMBDA_QUOTAS, LAMBDA_TIMEOUT_S)
+LAMBDA_RUNTIME = _r("F104", "runtime: one Lambda supports for new functions", _LAMBDA_RUNTIMES)
+LAMBDA_ENV_NAME = _r("F105", "environment variable name: [a-zA-Z][a-zA-Z0-9_]*, not reserved by Lambda",
+                     _LAMBDA_ENVIRONMENT)
+LAMBDA_ENV_SIZE = _r("F106", "environment size: keys and values together", _LAMBDA_QUOTAS, LAMBDA_ENV_BYTES)
+LAMBDA_HANDLER = _r("F107", "handler: module.function, with a module path of [A-Za-z0-9_/.-]",
+                    _LAMBDA_CREATE_FUNCTION, LAMBDA_HANDLER_LENGTH)
+LAMBDA_CODE = _r("F108", "code: a relative folder path inside the project", MODEL_SOURCE)
+ENV_COLLISION = _r("F109", "environment variable set twice (by the function and by a grant)", MODEL_SOURCE)
 
 # --- Grants -----------------------------------------------------------------------------------------------
-GRANT_TARGET = _r("G101", "a grant names a table or bucket of the same system")
-SERVICE_ACTION = _r("G102", "service actions: known actions of the service, no wildcards")
-WILDCARD_REASON = _r("G103", "a '*' resource needs a reason")
+GRANT_TARGET = _r("G101", "a grant names a table or bucket of the same system", MODEL_SOURCE)
+SERVICE_ACTION = _r("G102", "service actions: known actions of the service, no wildcards", _IAM_ACTIONS)
+WILDCARD_REASON = _r("G103", "a '*' resource needs a reason", _IAM_LEAST_PRIVILEGE, REASON_LENGTH)
 
 # --- Step Functions ---------------------------------------------------------------------------------------
-SFN_NAME = _r("W101", "state machine name: 1-80 characters, no whitespace, no forbidden characters")
-SFN_STATE_NAME = _r("W102", "state name: 1-80 characters")
-SFN_NEXT = _r("W103", "every transition names an existing state")
-SFN_REACHABLE = _r("W104", "every state is reachable from the start state")
-SFN_TERMINAL = _r("W105", "a workflow needs at least one terminal state")
-SFN_CHOICE_DEFAULT = _r("W106", "a choice has at least one branch and a default")
-SFN_TASK_FUNCTION = _r("W107", "a task invokes a function of the same system")
-SFN_RETRY = _r("W108", "retry: max_attempts 0-99999999, interval >= 1 s, backoff rate >= 1.0")
-SFN_PATH = _r("W109", "a JSONPath starts with '$'")
-SFN_WAIT = _r("W110", "wait: 0 to 31536000 seconds (one year)")
-SFN_CONDITION = _r("W111", "a condition compares with a value of the operator's type")
-SFN_ERROR_NAME = _r("W112", "error names: non-empty; 'States.ALL' alone and last")
-SFN_NEXT_OR_END = _r("W113", "a task, wait or pass state has either a next state or end=True")
+SFN_NAME_LENGTH = Limit(1, 80, "characters")
+SFN_STATE_NAME_LENGTH = Limit(1, 80, "characters")
+SFN_RETRY_INTERVAL_S = Limit(1, 99_999_999, "s", "interval")
+SFN_RETRY_ATTEMPTS = Limit(0, 99_999_999, "", "max attempts")
+SFN_BACKOFF_RATE = Limit(1.0, None, "", "backoff rate")
+SFN_WAIT_S = Limit(0, 31_536_000, "s")  # a standard workflow's longest wait: one year
+SFN_TIMEOUT_S = Limit(1, 31_536_000, "s")  # a standard execution's longest run: one year
+
+SFN_NAME = _r("W101", "state machine name: no whitespace, no forbidden characters", _SFN_CREATE, SFN_NAME_LENGTH)
+SFN_STATE_NAME = _r("W102", "state name length", _ASL, SFN_STATE_NAME_LENGTH)
+SFN_NEXT = _r("W103", "every transition names an existing state", _ASL)
+SFN_REACHABLE = _r("W104", "every state is reachable from the start state", _ASL)
+SFN_TERMINAL = _r("W105", "a workflow needs at least one terminal state", _ASL)
+SFN_CHOICE_DEFAULT = _r("W106", "a choice has at least one branch and a default", _SFN_CHOICE)
+SFN_TASK_FUNCTION = _r("W107", "a task invokes a function of the same system", MODEL_SOURCE)
+SFN_RETRY = _r("W108", "retry: interval, attempts and backoff rate", _SFN_ERRORS, SFN_RETRY_INTERVAL_S,
+               SFN_RETRY_ATTEMPTS, SFN_BACKOFF_RATE)
+SFN_PATH = _r("W109", "a JSONPath starts with '$'", _ASL)
+SFN_WAIT = _r("W110", "wait: seconds, at most one year", _SFN_WAIT, SFN_WAIT_S)
+SFN_CONDITION = _r("W111", "a condition compares with a value of the operator's type", _SFN_CHOICE)
+SFN_ERROR_NAME = _r("W112", "error names: non-empty; 'States.ALL' alone and last", _SFN_ERRORS)
+SFN_NEXT_OR_END = _r("W113", "a task, wait or pass state has either a next state or end=True", _ASL)
+SFN_TIMEOUT = _r("W114", "timeout of a task or a workflow: seconds, at most one year", _SFN_QUOTAS, SFN_TIMEOUT_S)
 
 # --- Cognito ----------------------------------------------------------------------------------------------
-COGNITO_PASSWORD = _r("U101", "password policy: minimum length 6-99, temporary password 0-365 days")
-COGNITO_CLIENT = _r("U102", "app client: at least one auth flow, unique names, 1-128 characters")
-COGNITO_VALIDITY = _r("U103", "token validity: access and id 5 min-1 day and at most the refresh token's, "
-                               "refresh 1 hour-10 years")
+COGNITO_PASSWORD_LENGTH = Limit(6, 99, "", "minimum length")
+COGNITO_TEMP_PASSWORD_DAYS = Limit(0, 365, "days", "temporary password")
+COGNITO_ACCESS_TOKEN_MINUTES = Limit(5, 1440, "min", "access and id tokens")
+COGNITO_REFRESH_TOKEN_MINUTES = Limit(60, 5_256_000, "min", "refresh token")  # 1 hour to 10 years
+COGNITO_AUTH_FLOWS = Limit(1, None, "", "auth flows")
+# Cognito allows client names of 1-128 characters; the model's own names (N103, 1-40) are stricter, so there is
+# no separate check.
+
+COGNITO_PASSWORD = _r("U101", "password policy", _COGNITO_PASSWORD, COGNITO_PASSWORD_LENGTH,
+                      COGNITO_TEMP_PASSWORD_DAYS)
+COGNITO_CLIENT = _r("U102", "app client: at least one auth flow", _COGNITO_CLIENT, COGNITO_AUTH_FLOWS)
+COGNITO_VALIDITY = _r("U103", "token validity: access and id tokens at most the refresh token's", _COGNITO_TOKENS,
+                      COGNITO_ACCESS_TOKEN_MINUTES, COGNITO_REFRESH_TOKEN_MINUTES)
 
 # --- Lengths and characters, as data (validators and test strategies both read these) -------------------
-S3_BUCKET = NameRule("bucket name", 3, 63, "a-z0-9.-", "a-z, 0-9, '.', '-'", S3_NAME_LENGTH, S3_NAME_CHARS)
+S3_BUCKET = NameRule("bucket name", S3_BUCKET_NAME_LENGTH, "a-z0-9.-", "a-z, 0-9, '.', '-'", S3_NAME_LENGTH,
+                     S3_NAME_CHARS)
 S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 S3_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-DDB_NAME = NameRule("name", 3, 255, "a-zA-Z0-9_.-", "a-z, A-Z, 0-9, '_', '-', '.'", DDB_NAME_LENGTH, DDB_NAME_CHARS)
-LAMBDA_FUNCTION_NAME = NameRule("function name", 1, 64, "a-zA-Z0-9_-", "a-z, A-Z, 0-9, '_', '-'",
+DDB_NAME = NameRule("name", DDB_TABLE_OR_INDEX_NAME_LENGTH, "a-zA-Z0-9_.-", "a-z, A-Z, 0-9, '_', '-', '.'",
+                    DDB_NAME_LENGTH, DDB_NAME_CHARS)
+LAMBDA_FUNCTION_NAME = NameRule("function name", LAMBDA_NAME_LENGTH, "a-zA-Z0-9_-", "a-z, A-Z, 0-9, '_', '-'",
                                 LAMBDA_NAME, LAMBDA_NAME)
-LOGICAL = NameRule("name", 1, 40, "a-z0-9-", "a-z, 0-9, '-'", LOGICAL_NAME, LOGICAL_NAME)
-SYSTEM = NameRule("system name", 1, 20, "a-z0-9-", "a-z, 0-9, '-'", SYSTEM_NAME, SYSTEM_NAME)
-STAGE = NameRule("stage", 1, 12, "a-z0-9", "a-z, 0-9", STAGE_NAME, STAGE_NAME)
-SUFFIX = NameRule("bucket suffix", 1, 20, "a-z0-9-", "a-z, 0-9, '-'", BUCKET_SUFFIX, BUCKET_SUFFIX)
+LOGICAL = NameRule("name", LOGICAL_LENGTH, "a-z0-9-", "a-z, 0-9, '-'", LOGICAL_NAME, LOGICAL_NAME)
+SYSTEM = NameRule("system name", SYSTEM_LENGTH, "a-z0-9-", "a-z, 0-9, '-'", SYSTEM_NAME, SYSTEM_NAME)
+STAGE = NameRule("stage", STAGE_LENGTH, "a-z0-9", "a-z, 0-9", STAGE_NAME, STAGE_NAME)
+SUFFIX = NameRule("bucket suffix", SUFFIX_LENGTH, "a-z0-9-", "a-z, 0-9, '-'", BUCKET_SUFFIX, BUCKET_SUFFIX)
 
-DDB_MAX_GSIS = 20
-DDB_MAX_NON_KEY_ATTRIBUTES = 100
-DDB_ATTRIBUTE_NAME_MAX = 255
-
-LAMBDA_MEMORY_MB = (128, 10240)
-LAMBDA_TIMEOUT_S = (1, 900)
-LAMBDA_ENV_MAX_BYTES = 4096
 LAMBDA_ENV_NAME_PATTERN = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
 # Set by Lambda itself: a function may not define them (AWS Lambda developer guide, "Reserved variables").
 LAMBDA_RESERVED_ENV = frozenset({
@@ -148,28 +294,16 @@ LAMBDA_RESERVED_ENV = frozenset({
     "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 })
 LAMBDA_HANDLER_PATTERN = re.compile(r"[A-Za-z0-9_/.-]+\.[A-Za-z_][A-Za-z0-9_]*")
-LAMBDA_HANDLER_MAX = 128
 # Runtimes Lambda accepts for new functions (deprecated ones excluded), by family.
 LAMBDA_PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
 LAMBDA_RUNTIMES = (*LAMBDA_PYTHON_RUNTIMES, "nodejs20.x", "nodejs22.x", "nodejs24.x")
 
-S3_LIFECYCLE_MAX_RULES = 1000
-S3_LIFECYCLE_ID_MAX = 255
-S3_IA_MIN_DAYS = 30
 S3_IA_CLASSES = frozenset({"STANDARD_IA", "ONEZONE_IA"})
 
-SFN_NAME_MAX = 80
-SFN_STATE_NAME_MAX = 80
-# Characters a state machine name may not contain (Step Functions CreateStateMachine reference).
+# Characters a state machine name may not contain (Step Functions CreateStateMachine reference), besides
+# whitespace and the control characters U+0000-001F and U+007F-009F.
 SFN_FORBIDDEN_CHARS = frozenset(' <>{}[]?*"#%\\^|~`$&,;:/')
-SFN_MAX_ATTEMPTS = 99_999_999
-SFN_WAIT_MAX_S = 31_536_000
-
-COGNITO_PASSWORD_LENGTH = (6, 99)
-COGNITO_TEMP_PASSWORD_DAYS = (0, 365)
-COGNITO_CLIENT_NAME_MAX = 128
-COGNITO_ACCESS_TOKEN_MINUTES = (5, 1440)
-COGNITO_REFRESH_TOKEN_MINUTES = (60, 5_256_000)
+SFN_CONTROL_CHARS = (range(0x00, 0x20), range(0x7F, 0xA0))
 
 # Service actions a grant may name, by service. A closed list: a typo is a model error, not a silent deny.
 SERVICE_ACTIONS: dict[str, frozenset[str]] = {

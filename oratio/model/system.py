@@ -196,11 +196,11 @@ class System(Validated):
         merged = {**derived, **dict(function.environment)}
         if derived and all(isinstance(k, str) for k in merged):
             size = environment_size(merged)
-            if size > rules.LAMBDA_ENV_MAX_BYTES and environment_size(dict(function.environment)) <= \
-                    rules.LAMBDA_ENV_MAX_BYTES:
+            if size not in rules.LAMBDA_ENV_BYTES and environment_size(dict(function.environment)) in \
+                    rules.LAMBDA_ENV_BYTES:
                 yield Problem(f"{where}.environment", rules.LAMBDA_ENV_SIZE,
                               f"{size} bytes with the granted resources' names; Lambda allows "
-                              f"{rules.LAMBDA_ENV_MAX_BYTES}")
+                              f"{rules.LAMBDA_ENV_BYTES.high}")
 
     def _all_named(self) -> bool:
         return all(isinstance(v, kind) and _named(v.name) for vs, kind in

@@ -17,6 +17,7 @@ from oratio.model.common import (
     check_identifier,
     check_int_range,
     check_items,
+    check_length,
     check_name,
     check_nested,
     check_type,
@@ -63,9 +64,8 @@ class Key(Validated):
 
     def problems(self) -> Iterator[Problem]:
         yield from check_type("name", self.name, str, "an attribute name")
-        if isinstance(self.name, str) and not 1 <= len(self.name) <= rules.DDB_ATTRIBUTE_NAME_MAX:
-            yield Problem("name", rules.DDB_ATTRIBUTE_NAME,
-                          f"attribute name has {len(self.name)} characters; allowed 1-255")
+        yield from check_length("name", self.name, rules.DDB_ATTRIBUTE_NAME_LENGTH, rules.DDB_ATTRIBUTE_NAME,
+                                "attribute name")
         yield from check_enum("type", self.type, AttributeType, rules.DDB_KEY_TYPE)
 
 
@@ -101,9 +101,9 @@ class GlobalIndex(Validated):
         elif self.non_key_attributes and self.projection is not Projection.INCLUDE:
             yield Problem("non_key_attributes", rules.DDB_PROJECTION,
                           f"non-key attributes need projection INCLUDE, not {self.projection}")
-        elif len(self.non_key_attributes) > rules.DDB_MAX_NON_KEY_ATTRIBUTES:
+        elif len(self.non_key_attributes) not in rules.DDB_MAX_NON_KEY_ATTRIBUTES:
             yield Problem("non_key_attributes", rules.DDB_PROJECTION,
-                          f"{len(self.non_key_attributes)} non-key attributes; at most 100")
+                          f"{len(self.non_key_attributes)} non-key attributes; {rules.DDB_MAX_NON_KEY_ATTRIBUTES.span}")
 
 
 @attrs.frozen
@@ -155,9 +155,9 @@ class Table(Grantable, Validated):
         if not isinstance(self.global_indexes, tuple):
             return
         indexes = [i for i in self.global_indexes if isinstance(i, GlobalIndex)]
-        if len(self.global_indexes) > rules.DDB_MAX_GSIS:
+        if len(self.global_indexes) not in rules.DDB_MAX_GSIS:
             yield Problem("global_indexes", rules.DDB_GSI_COUNT,
-                          f"{len(self.global_indexes)} global secondary indexes; at most {rules.DDB_MAX_GSIS}")
+                          f"{len(self.global_indexes)} global secondary indexes; {rules.DDB_MAX_GSIS.span}")
         yield from check_unique("global_indexes", (i.name for i in indexes), "index")
         # One type per attribute: the table's keys first, then each index's keys in order.
         declared: dict[str, tuple[str, AttributeType]] = {}
@@ -182,7 +182,7 @@ class Table(Grantable, Validated):
                 if value is None:
                     yield Problem(field, rules.DDB_CAPACITY, "a PROVISIONED table needs a capacity")
                 else:
-                    yield from check_int_range(field, value, 1, 40_000, rules.DDB_CAPACITY)
+                    yield from check_int_range(field, value, rules.DDB_CAPACITY_UNITS, rules.DDB_CAPACITY)
         else:
             for field, value in capacities:
                 if value is not None:

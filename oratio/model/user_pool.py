@@ -56,10 +56,10 @@ class PasswordPolicy(Validated):
     temporary_password_days: int = 3
 
     def problems(self) -> Iterator[Problem]:
-        yield from check_int_range("min_length", self.min_length, *rules.COGNITO_PASSWORD_LENGTH,
+        yield from check_int_range("min_length", self.min_length, rules.COGNITO_PASSWORD_LENGTH,
                                    rules.COGNITO_PASSWORD)
         yield from check_int_range("temporary_password_days", self.temporary_password_days,
-                                   *rules.COGNITO_TEMP_PASSWORD_DAYS, rules.COGNITO_PASSWORD, " days")
+                                   rules.COGNITO_TEMP_PASSWORD_DAYS, rules.COGNITO_PASSWORD)
         for field in ("require_lowercase", "require_uppercase", "require_digits", "require_symbols"):
             yield from check_type(field, getattr(self, field), bool, "True or False")
 
@@ -82,16 +82,16 @@ class AppClient(Validated):
 
     def problems(self) -> Iterator[Problem]:
         yield from check_identifier("name", self.name, rules.LOGICAL)
-        if not isinstance(self.auth_flows, tuple) or not self.auth_flows:
+        if not isinstance(self.auth_flows, tuple) or len(self.auth_flows) not in rules.COGNITO_AUTH_FLOWS:
             yield Problem("auth_flows", rules.COGNITO_CLIENT, "give at least one auth flow")
         else:
             for index, flow in enumerate(self.auth_flows):
                 yield from check_enum(f"auth_flows[{index}]", flow, AuthFlow)
         for field in ("access_token_minutes", "id_token_minutes"):
-            yield from check_int_range(field, getattr(self, field), *rules.COGNITO_ACCESS_TOKEN_MINUTES,
-                                       rules.COGNITO_VALIDITY, " min")
+            yield from check_int_range(field, getattr(self, field), rules.COGNITO_ACCESS_TOKEN_MINUTES,
+                                       rules.COGNITO_VALIDITY)
         yield from check_int_range("refresh_token_minutes", self.refresh_token_minutes,
-                                   *rules.COGNITO_REFRESH_TOKEN_MINUTES, rules.COGNITO_VALIDITY, " min")
+                                   rules.COGNITO_REFRESH_TOKEN_MINUTES, rules.COGNITO_VALIDITY)
         refresh = self.refresh_token_minutes
         for field in ("access_token_minutes", "id_token_minutes"):  # Cognito: never longer than the refresh token
             value = getattr(self, field)

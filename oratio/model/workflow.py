@@ -18,6 +18,7 @@ from oratio.model.common import (
     check_identifier,
     check_int_range,
     check_items,
+    check_length,
     check_nested,
     check_type,
     check_unique,
@@ -107,12 +108,13 @@ class Retry(Validated):
 
     def problems(self) -> Iterator[Problem]:
         yield from _error_names_problems("errors", self.errors)
-        yield from check_int_range("interval_s", self.interval_s, 1, rules.SFN_MAX_ATTEMPTS, rules.SFN_RETRY, " s")
-        yield from check_int_range("max_attempts", self.max_attempts, 0, rules.SFN_MAX_ATTEMPTS, rules.SFN_RETRY)
+        yield from check_int_range("interval_s", self.interval_s, rules.SFN_RETRY_INTERVAL_S, rules.SFN_RETRY)
+        yield from check_int_range("max_attempts", self.max_attempts, rules.SFN_RETRY_ATTEMPTS, rules.SFN_RETRY)
         yield from check_type("backoff_rate", self.backoff_rate, (int, float), "a number")
         if isinstance(self.backoff_rate, (int, float)) and not isinstance(self.backoff_rate, bool) \
-                and self.backoff_rate < 1.0:
-            yield Problem("backoff_rate", rules.SFN_RETRY, f"{self.backoff_rate} is below 1.0")
+                and self.backoff_rate not in rules.SFN_BACKOFF_RATE:
+            yield Problem("backoff_rate", rules.SFN_RETRY,
+                          f"{self.backoff_rate} is below {rules.SFN_BACKOFF_RATE.low}")
 
 
 @attrs.frozen
@@ -128,7 +130,13 @@ class Catch(Validated):
         yield from _json_path_problems("result_path", self.result_path)
 
 
+@attrs.frozen
 class _State(Validated):
+    """What every state has: a ``name``, unique within its workflow.
+
+    Problems come in field order: the name, then the fields each kind of state adds (``_field_problems``).
+    """
+
     name: str
 
     def transitions(self) -> Iterator[tuple[str, str]]:
@@ -139,17 +147,25 @@ class _State(Validated):
     def terminal(self) -> bool:
         return False
 
-    def _name_problems(self) -> Iterator[Problem]:
+    def problems(self) -> Iterator[Problem]:
         yield from check_type("name", self.name, str, "a state name")
-        if isinstance(self.name, str) and not 1 <= len(self.name) <= rules.SFN_STATE_NAME_MAX:
-            yield Problem("name", rules.SFN_STATE_NAME, f"state name has {len(self.name)} characters; allowed 1-80")
+        yield from check_length("name", self.name, rules.SFN_STATE_NAME_LENGTH, rules.SFN_STATE_NAME, "state name")
+        yield from self._field_problems()
+
+    def _field_problems(self) -> Iterator[Problem]:
+        """The problems of the fields this kind of state adds to the common ones."""
+        return iter(())
 
 
+@attrs.frozen
 class _Flow(_State):
-    """A state that goes on to ``next`` or ends the workflow."""
+    """A state that goes on to ``next`` or ends the workflow (``end=True``): exactly one of the two.
 
-    next: str | None
-    end: bool
+    Both are keyword-only, so that each kind of state keeps its own fields first: ``Wait("Pause", 10, next=...)``.
+    """
+
+    next: str | None = attrs.field(default=None, kw_only=True)
+    end: bool = attrs.field(default=False, kw_only=True)
 
     def transitions(self) -> Iterator[tuple[str, str]]:
         if self.next is not None:
@@ -159,7 +175,8 @@ class _Flow(_State):
     def terminal(self) -> bool:
         return self.end is True
 
-    def _flow_problems(self) -> Iterator[Problem]:
+    def problems(self) -> Iterator[Problem]:
+        yield from super().problems()
         if (self.next is None) == (self.end is not True):
             yield Problem("next", rules.SFN_NEXT_OR_END, "give exactly one of next=... or end=True")
         if self.next is not None:
@@ -174,18 +191,19 @@ def _function_name(value: Any) -> Any:
 @attrs.frozen
 class Task(_Flow):
     """Invokes a function of the system with ``payload`` (the state's whole input when None); the function's
-    result replaces the state's data at ``result_path`` ('$': the result becomes the state)."""
+    result replaces the state's data at ``result_path`` ('$': the result becomes the state).
+
+    ``Task(name, function, payload=None, result_path="$", *, next=None, end=False, retries=(), catches=(),
+    timeout_s=None)``.
+    """
 
     _subject = "task state"
-    name: str
     function: str = attrs.field(converter=_function_name)
     payload: FrozenMap | None = attrs.field(default=None, converter=to_map)
     result_path: str | None = "$"
-    next: str | None = None
-    end: bool = False
-    retries: tuple[Retry, ...] = attrs.field(default=(), converter=to_tuple)
-    catches: tuple[Catch, ...] = attrs.field(default=(), converter=to_tuple)
-    timeout_s: int | None = None
+    retries: tuple[Retry, ...] = attrs.field(default=(), converter=to_tuple, kw_only=True)
+    catches: tuple[Catch, ...] = attrs.field(default=(), converter=to_tuple, kw_only=True)
+    timeout_s: int | None = attrs.field(default=None, kw_only=True)
 
     def transitions(self) -> Iterator[tuple[str, str]]:
         yield from super().transitions()
@@ -193,48 +211,44 @@ class Task(_Flow):
             if isinstance(catch, Catch):
                 yield f"catches[{index}].next", catch.next
 
-    def problems(self) -> Iterator[Problem]:
-        yield from self._name_problems()
+    def _field_problems(self) -> Iterator[Problem]:
         yield from check_identifier("function", self.function, rules.LOGICAL)
         yield from _payload_problems("payload", self.payload)
         yield from _json_path_problems("result_path", self.result_path)
-        yield from self._flow_problems()
+
+    def problems(self) -> Iterator[Problem]:
+        yield from super().problems()  # name, function, payload, result_path, next/end
         yield from check_items("retries", self.retries, Retry, "a Retry")
         yield from check_items("catches", self.catches, Catch, "a Catch")
         if self.timeout_s is not None:
-            yield from check_int_range("timeout_s", self.timeout_s, 1, rules.SFN_WAIT_MAX_S, rules.SFN_WAIT, " s")
+            yield from check_int_range("timeout_s", self.timeout_s, rules.SFN_TIMEOUT_S, rules.SFN_TIMEOUT)
 
 
 @attrs.frozen
 class Wait(_Flow):
-    _subject = "wait state"
-    name: str
-    seconds: int
-    next: str | None = None
-    end: bool = False
+    """Waits ``seconds`` before going on: ``Wait(name, seconds, *, next=None, end=False)``."""
 
-    def problems(self) -> Iterator[Problem]:
-        yield from self._name_problems()
-        yield from check_int_range("seconds", self.seconds, 0, rules.SFN_WAIT_MAX_S, rules.SFN_WAIT, " s")
-        yield from self._flow_problems()
+    _subject = "wait state"
+    seconds: int
+
+    def _field_problems(self) -> Iterator[Problem]:
+        yield from check_int_range("seconds", self.seconds, rules.SFN_WAIT_S, rules.SFN_WAIT)
 
 
 @attrs.frozen
 class Pass(_Flow):
-    """Shapes data without a task: ``parameters`` (with Dynamic values) placed at ``result_path``."""
+    """Shapes data without a task: ``parameters`` (with Dynamic values) placed at ``result_path``.
+
+    ``Pass(name, parameters={}, result_path="$", *, next=None, end=False)``.
+    """
 
     _subject = "pass state"
-    name: str
     parameters: FrozenMap = attrs.field(factory=FrozenMap, converter=to_map)
     result_path: str | None = "$"
-    next: str | None = None
-    end: bool = False
 
-    def problems(self) -> Iterator[Problem]:
-        yield from self._name_problems()
+    def _field_problems(self) -> Iterator[Problem]:
         yield from _payload_problems("parameters", self.parameters)
         yield from _json_path_problems("result_path", self.result_path)
-        yield from self._flow_problems()
 
 
 class Operator(enum.StrEnum):
@@ -292,8 +306,10 @@ class Branch(Validated):
 
 @attrs.frozen
 class Choice(_State):
+    """Goes to the first branch whose condition holds, else to ``default``:
+    ``Choice(name, branches, default=None)``."""
+
     _subject = "choice state"
-    name: str
     branches: tuple[Branch, ...] = attrs.field(converter=to_tuple)
     default: str | None = None
 
@@ -304,8 +320,7 @@ class Choice(_State):
         if self.default is not None:
             yield "default", self.default
 
-    def problems(self) -> Iterator[Problem]:
-        yield from self._name_problems()
+    def _field_problems(self) -> Iterator[Problem]:
         yield from check_items("branches", self.branches, Branch, "a Branch")
         if isinstance(self.branches, tuple) and not self.branches:
             yield Problem("branches", rules.SFN_CHOICE_DEFAULT, "a choice needs at least one branch")
@@ -318,21 +333,20 @@ class Choice(_State):
 
 @attrs.frozen
 class Succeed(_State):
+    """Ends the workflow successfully: ``Succeed(name)``."""
+
     _subject = "succeed state"
-    name: str
 
     @property
     def terminal(self) -> bool:
         return True
 
-    def problems(self) -> Iterator[Problem]:
-        yield from self._name_problems()
-
 
 @attrs.frozen
 class Fail(_State):
+    """Ends the workflow with an ``error`` (and a ``cause``): ``Fail(name, error, cause="")``."""
+
     _subject = "fail state"
-    name: str
     error: str
     cause: str = ""
 
@@ -340,8 +354,7 @@ class Fail(_State):
     def terminal(self) -> bool:
         return True
 
-    def problems(self) -> Iterator[Problem]:
-        yield from self._name_problems()
+    def _field_problems(self) -> Iterator[Problem]:
         yield from check_type("error", self.error, str, "an error name")
         yield from check_type("cause", self.cause, str, "a string")
 
@@ -354,10 +367,9 @@ def check_state_machine_name(field: str, name: Any) -> Iterator[Problem]:
     if not isinstance(name, str):
         yield Problem(field, rules.TYPE, f"expected a name, got {name!r}")
         return
-    if not 1 <= len(name) <= rules.SFN_NAME_MAX:
-        yield Problem(field, rules.SFN_NAME, f"state machine name has {len(name)} characters; allowed 1-80")
-    bad = sorted({c for c in name if c in rules.SFN_FORBIDDEN_CHARS or c.isspace() or ord(c) < 32 or
-                  0x7F <= ord(c) <= 0x9F})
+    yield from check_length(field, name, rules.SFN_NAME_LENGTH, rules.SFN_NAME, "state machine name")
+    bad = sorted({c for c in name if c in rules.SFN_FORBIDDEN_CHARS or c.isspace()
+                  or any(ord(c) in control for control in rules.SFN_CONTROL_CHARS)})
     if bad:
         yield Problem(field, rules.SFN_NAME, f"state machine name {name!r} has forbidden {''.join(bad)!r}")
 
@@ -390,7 +402,7 @@ class Workflow(Validated):
         yield from check_type("start", self.start, str, "a state name")
         yield from check_items("states", self.states, STATE_TYPES, "a state (Task, Wait, Pass, Choice, ...)")
         if self.timeout_s is not None:
-            yield from check_int_range("timeout_s", self.timeout_s, 1, rules.SFN_WAIT_MAX_S, rules.SFN_WAIT, " s")
+            yield from check_int_range("timeout_s", self.timeout_s, rules.SFN_TIMEOUT_S, rules.SFN_TIMEOUT)
         for field in ("tracing", "logging"):
             yield from check_type(field, getattr(self, field), bool, "True or False")
         yield from check_exemptions(self.exemptions)

@@ -358,6 +358,18 @@ class TestWorkflows:
             "seconds: 31536001 s is outside 0-31536000 s [W110]"
         ]
 
+    def test_timeouts_from_1_second_up_to_a_year(self) -> None:
+        # A standard execution runs at most a year (Step Functions quotas): a task's or a workflow's timeout too.
+        Task("A", function="f", end=True, timeout_s=1)
+        Task("A", function="f", end=True, timeout_s=31_536_000)
+        Workflow("w", start="A", states=[Succeed("A")], timeout_s=31_536_000)
+        assert errors_of(lambda: Task("A", function="f", end=True, timeout_s=31_536_001)) == [
+            "timeout_s: 31536001 s is outside 1-31536000 s [W114]"
+        ]
+        assert errors_of(lambda: Workflow("w", start="A", states=[Succeed("A")], timeout_s=0)) == [
+            "timeout_s: 0 s is outside 1-31536000 s [W114]"
+        ]
+
     def test_retry_limits(self) -> None:
         Retry(max_attempts=0, backoff_rate=1.0, interval_s=1)
         assert errors_of(lambda: Retry(max_attempts=-1, backoff_rate=0.5, interval_s=0)) == [

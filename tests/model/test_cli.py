@@ -83,3 +83,28 @@ def test_show_lists_every_resource_with_its_physical_name() -> None:
         assert physical in result.stdout
 
 
+
+
+def test_rules_lists_the_rule_table() -> None:
+    """``app.py rules`` prints every rule of the table with what it says, its limit and its source."""
+    import json
+
+    from oratio.model.rules import MODEL_SOURCE, RULES
+
+    listed = json.loads(run("rules", "--json").stdout)
+    assert [entry["id"] for entry in listed] == list(RULES)
+    for entry in listed:
+        rule = RULES[entry["id"]]
+        assert (entry["what"], entry["limit"], entry["source"]) == (rule.title, rule.limit or None, rule.source)
+        assert len(entry["limits"]) == len(rule.limits)
+        assert entry["source"] == MODEL_SOURCE or entry["source"].startswith("https://"), entry
+    # every limit the table holds is printed with its rule, and a rule with limits shows them
+    assert all(entry["limit"] for entry in listed if entry["limits"])
+
+    text = run("rules")
+    assert text.returncode == 0, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[0].split() == ["id", "what", "limit", "source"]
+    assert [line.split()[0] for line in lines[1:]] == list(RULES)
+    for line, rule in zip(lines[1:], RULES.values(), strict=True):
+        assert rule.title in line and line.rstrip().endswith(rule.source) and (rule.limit or "-") in line
