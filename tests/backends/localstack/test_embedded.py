@@ -352,13 +352,29 @@ def test_no_java_says_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path:
         "Java is not installed: DynamoDB Local (LocalStack's DynamoDB) runs on it")
 
 
-def test_stop_leaves_no_process_and_a_warm_start_is_quick(localstack: Any) -> None:
-    """Last in this module: later modules deploy what they need again on the restarted LocalStack."""
+SPAWNING_HANDLER = """
+import subprocess
+
+def handler(event, context):
+    return {"pid": subprocess.Popen(["sleep", "600"], start_new_session=True).pid}
+"""
+
+
+def test_stop_leaves_no_process_and_a_warm_start_is_quick(localstack: Any, aws: Callable[[str], Any]) -> None:
+    """Last in this module: later modules deploy what they need again on the restarted LocalStack. A process a
+    handler started in its own session (it left the environment's process group) ends with LocalStack too."""
     if not localstack.embedded:
         pytest.fail("this test needs the embedded LocalStack (unset LOCALSTACK_ENDPOINT/AWS_ENDPOINT_URL)")
+    name = unique("spawner")
+    aws("lambda").create_function(FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="handler.handler",
+                                  Code={"ZipFile": code_zip(SPAWNING_HANDLER)})
+    aws("lambda").get_waiter("function_active_v2").wait(FunctionName=name)
+    error, result = invoke(aws, name, {})
+    assert error is None and Path(f"/proc/{result['pid']}").exists()
     layout = Layout.default()
     assert process.stop(layout) is True
     assert process._strays(layout) == [] and process.health(layout.url) is None
+    assert not Path(f"/proc/{result['pid']}").exists()
     started = process.start(layout)
     assert started.running and started.healthy_after_s is not None and started.healthy_after_s <= 5.0
 
