@@ -1,10 +1,13 @@
 """The embedded LocalStack's CloudFormation plug-ins, through plain boto3: Lambda-backed custom resources (Create,
-Update, Delete, Data for Fn::GetAtt, a failure failing the stack, then a delete that works the first time)."""
+Update, Delete, Data for Fn::GetAtt, a failure failing the stack, then a delete that works the first time), and a
+REST API whose Cognito user pool authorizer refuses a request without a valid token."""
 
 from __future__ import annotations
 
 import json
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -137,3 +140,80 @@ def test_a_failing_custom_resource_fails_its_stack_and_the_stack_deletes_the_fir
     assert any("asked to fail by the template" in reason for reason in reasons), reasons
     cfn.delete_stack(StackName=stack)
     assert wait_for(cfn, stack, {"DELETE_COMPLETE", "DELETE_FAILED"}) == "DELETE_COMPLETE"
+
+
+API_HANDLER = '''
+import json
+
+def handler(event, context):
+    claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims") or {}
+    return {"statusCode": 200, "body": json.dumps({"user": claims.get("email")})}
+'''
+
+
+def test_a_rest_api_with_a_cognito_authorizer_refuses_requests_without_a_valid_token(
+        aws: Callable[[str], Any], localstack: Any) -> None:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", API_HANDLER)
+    name = unique("api-fn")
+    function_arn = aws("lambda").create_function(FunctionName=name, Runtime="python3.12", Role=ROLE,
+                                                 Handler="app.handler", Code={"ZipFile": buffer.getvalue()})[
+        "FunctionArn"]
+    aws("lambda").get_waiter("function_active_v2").wait(FunctionName=name)
+    integration_uri = f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/{function_arn}/invocations"
+    body = {
+        "Resources": {
+            "Pool": {"Type": "AWS::Cognito::UserPool", "Properties": {"UsernameAttributes": ["email"]}},
+            "Client": {"Type": "AWS::Cognito::UserPoolClient", "Properties": {
+                "UserPoolId": {"Ref": "Pool"}, "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH",
+                                                                     "ALLOW_REFRESH_TOKEN_AUTH"]}},
+            "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": unique("api")}},
+            "Authorizer": {"Type": "AWS::ApiGateway::Authorizer", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "Name": "users", "Type": "COGNITO_USER_POOLS",
+                "IdentitySource": "method.request.header.Authorization",
+                "ProviderARNs": [{"Fn::GetAtt": ["Pool", "Arn"]}]}},
+            "Hello": {"Type": "AWS::ApiGateway::Resource", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
+                "PathPart": "hello"}},
+            "Get": {"Type": "AWS::ApiGateway::Method", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "ResourceId": {"Ref": "Hello"}, "HttpMethod": "GET",
+                "AuthorizationType": "COGNITO_USER_POOLS", "AuthorizerId": {"Ref": "Authorizer"},
+                "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST", "Uri": integration_uri}}},
+            "Deployment": {"Type": "AWS::ApiGateway::Deployment", "DependsOn": ["Get"], "Properties": {
+                "RestApiId": {"Ref": "Api"}, "StageName": "prod"}}},
+        "Outputs": {"Api": {"Value": {"Ref": "Api"}}, "Pool": {"Value": {"Ref": "Pool"}},
+                    "Client": {"Value": {"Ref": "Client"}}, "Authorizer": {"Value": {"Ref": "Authorizer"}}}}
+    cfn, stack = aws("cloudformation"), unique("authorized")
+    cfn.create_stack(StackName=stack, TemplateBody=json.dumps(body))
+    assert wait_for(cfn, stack, {"CREATE_COMPLETE"}) == "CREATE_COMPLETE"
+    out = outputs(cfn, stack)
+    authorizer = aws("apigateway").get_authorizer(restApiId=out["Api"], authorizerId=out["Authorizer"])
+    assert authorizer["type"] == "COGNITO_USER_POOLS" and authorizer["providerARNs"][0].endswith(out["Pool"])
+
+    cognito = aws("cognito-idp")
+    cognito.admin_create_user(UserPoolId=out["Pool"], Username="ada@example.com", MessageAction="SUPPRESS",
+                              TemporaryPassword="Temporary-Pass-1")
+    cognito.admin_set_user_password(UserPoolId=out["Pool"], Username="ada@example.com", Password="Real-Pass-12",
+                                    Permanent=True)
+    tokens = cognito.initiate_auth(ClientId=out["Client"], AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "ada@example.com", "PASSWORD": "Real-Pass-12"})["AuthenticationResult"]
+    url = f"{localstack.url}/restapis/{out['Api']}/prod/_user_request_/hello"
+
+    def get(headers: dict[str, str]) -> tuple[int, Any]:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(urllib.request.Request(url, headers=headers), timeout=30) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    assert get({}) == (401, {"message": "Unauthorized"})
+    forged = tokens["IdToken"].rsplit(".", 1)[0] + ".not-the-signature"
+    assert get({"Authorization": forged}) == (401, {"message": "Unauthorized"})
+    assert get({"Authorization": tokens["IdToken"]}) == (200, {"user": "ada@example.com"})
+    cfn.delete_stack(StackName=stack)
+    assert wait_for(cfn, stack, {"DELETE_COMPLETE"}) == "DELETE_COMPLETE"
