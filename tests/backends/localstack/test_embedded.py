@@ -137,15 +137,22 @@ def test_a_lambdas_output_reaches_cloudwatch_logs(aws: Callable[[str], Any], fun
     assert any(m.startswith("REPORT RequestId") for m in messages)
 
 
-def test_concurrent_invocations_run_in_separate_environments(aws: Callable[[str], Any],
-                                                             function: dict[str, str]) -> None:
+def test_concurrent_invocations_run_in_separate_environments(aws: Callable[[str], Any]) -> None:
+    """Three concurrent 0.6 s invocations take about 0.6 s, not 1.8 (a handler that only sleeps: the CPU of a
+    loaded machine does not decide the outcome)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    name = unique("sleeper")
+    aws("lambda").create_function(FunctionName=name, Runtime="python3.12", Role=ROLE, Handler="handler.handler",
+                                  Code={"ZipFile": code_zip("import time\n\ndef handler(event, context):\n"
+                                                            "    time.sleep(event['sleep'])\n"
+                                                            "    return event['id']\n")}, Timeout=10)
+    aws("lambda").get_waiter("function_active_v2").wait(FunctionName=name)
+    invoke(aws, name, {"id": "warm", "sleep": 0})
     started = time.monotonic()
     with ThreadPoolExecutor(3) as pool:
-        results = list(pool.map(lambda i: invoke(aws, function["function"], {"id": f"c{i}", "sleep": 0.6}),
-                                range(3)))
-    assert [error for error, _ in results] == [None, None, None]
+        results = list(pool.map(lambda i: invoke(aws, name, {"id": f"c{i}", "sleep": 0.6}), range(3)))
+    assert results == [(None, "c0"), (None, "c1"), (None, "c2")]
     assert time.monotonic() - started < 1.8  # in parallel: three 0.6 s sleeps do not add up
 
 
@@ -370,11 +377,11 @@ def test_stop_leaves_no_process_and_a_warm_start_is_quick(localstack: Any, aws: 
                                   Code={"ZipFile": code_zip(SPAWNING_HANDLER)})
     aws("lambda").get_waiter("function_active_v2").wait(FunctionName=name)
     error, result = invoke(aws, name, {})
-    assert error is None and Path(f"/proc/{result['pid']}").exists()
+    assert error is None and process._alive(result["pid"])
     layout = Layout.default()
     assert process.stop(layout) is True
     assert process._strays(layout) == [] and process.health(layout.url) is None
-    assert not Path(f"/proc/{result['pid']}").exists()
+    assert not process._alive(result["pid"])
     started = process.start(layout)
     assert started.running and started.healthy_after_s is not None and started.healthy_after_s <= 5.0
 

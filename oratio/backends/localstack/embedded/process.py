@@ -207,7 +207,8 @@ def _strays(layout: Layout) -> list[int]:
     owner = f"{LAMBDA_OWNER_VARIABLE}={layout.filesystem}".encode()
     found = []
     for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
+        # A zombie is already stopped (its parent has not reaped it yet; in a container, pid 1 may never do it).
+        if not entry.isdigit() or int(entry) == os.getpid() or not _alive(int(entry)):
             continue
         try:
             with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
@@ -233,6 +234,9 @@ def stop_strays(layout: Layout) -> int:
     for pid in strays:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 2.0  # SIGKILL is delivered asynchronously: let them finish dying
+    while any(_alive(pid) for pid in strays) and time.monotonic() < deadline:
+        time.sleep(0.05)
     return len(strays)
 
 
