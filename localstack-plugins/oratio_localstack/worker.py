@@ -1,19 +1,47 @@
 """The handler's process: imports the handler once (a warm environment), then runs one invocation per request.
 
-Runs under the function's own interpreter, with the standard library only. Requests arrive on stdin as JSON
-lines; each result goes back as one JSON line on the file descriptor named by ORATIO_RESULT_FD. Whatever the
-handler prints goes to stdout, which the supervisor collects as the invocation's logs.
+Runs under the function's own interpreter (python3.9 and later), with the standard library only. Requests arrive
+on stdin as JSON lines; each result goes back as one JSON line on the file descriptor named by ORATIO_RESULT_FD.
+Whatever the handler prints or logs goes to stdout, which the supervisor collects as the invocation's logs.
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import sys
 import time
 import traceback
 from typing import Any
+
+REQUEST_ID = {"current": ""}
+LOG_FORMAT = "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s"
+LOG_LEVELS = {"TRACE": logging.DEBUG, "DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARN": logging.WARNING,
+              "ERROR": logging.ERROR, "FATAL": logging.CRITICAL}
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.aws_request_id = REQUEST_ID["current"]
+        return True
+
+
+def install_lambda_logging() -> None:
+    """The root handler AWS's Python runtime installs: Lambda's format with the request id, times in UTC, to the
+    invocation's log. The root level is left at Python's default (WARNING) unless AWS_LAMBDA_LOG_LEVEL (the
+    function's LoggingConfig ApplicationLogLevel) sets it, as on AWS: handlers call ``logger.setLevel``."""
+    formatter = logging.Formatter(LOG_FORMAT, "%Y-%m-%dT%H:%M:%S")
+    formatter.converter = time.gmtime
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(formatter)
+    handler.addFilter(RequestIdFilter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = LOG_LEVELS.get(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper())
+    if level is not None:
+        root.setLevel(level)
 
 
 class LambdaContext:
@@ -50,6 +78,7 @@ def load_handler() -> Any:
 
 def main() -> None:
     results = os.fdopen(int(os.environ["ORATIO_RESULT_FD"]), "w", buffering=1)
+    install_lambda_logging()
     try:
         handler = load_handler()
     except Exception as error:  # the import error is the environment's error, as Lambda reports it
@@ -60,6 +89,7 @@ def main() -> None:
     results.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:
         request = json.loads(line)
+        REQUEST_ID["current"] = request["invoke-id"]
         try:
             event = json.loads(request.get("payload") or "null")
             outcome: dict[str, Any] = {"result": handler(event, LambdaContext(request))}

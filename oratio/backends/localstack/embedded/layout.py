@@ -59,6 +59,15 @@ class Layout:
         """boto3 for the Lambda processes (pure Python: one copy serves every interpreter)."""
         return self.root / "lambda-site"
 
+    def lambda_node(self, runtime: str) -> Path:
+        """Where the Node.js for a Lambda Node runtime (``nodejs22.x``) is installed from its wheel."""
+        return self.root / "lambda-node" / runtime
+
+    @property
+    def lambda_node_sdk(self) -> Path:
+        """The AWS SDK for JavaScript v3 clients for Node Lambdas (npm prefix; on NODE_PATH as on Lambda)."""
+        return self.root / "lambda-node" / "sdk"
+
     @property
     def runtimes_file(self) -> Path:
         return self.root / "runtimes.json"

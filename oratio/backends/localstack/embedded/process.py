@@ -2,7 +2,9 @@
 
 LocalStack runs in its own session (so a stop reaches its whole process group), with its data, logs, caches
 and temporary files in the layout's folder. Its children (the DynamoDB Local JVM, Lambda processes in their
-own groups) are found by their command lines, which all name that folder, and stopped by PID.
+own groups) are found by their command lines, which all name that folder, or, for every process a Lambda handler
+starts (in any session), by the owner variable in their environment; they are stopped by PID at ``stop`` and,
+left over from a LocalStack that crashed, at the next ``start``.
 """
 
 from __future__ import annotations
@@ -102,6 +104,7 @@ def environment(layout: Layout) -> dict[str, str]:
         "LAMBDA_RUNTIME_EXECUTOR": "oratio-local",
         "ORATIO_LAMBDA_RUNTIMES": str(layout.runtimes_file),
         "ORATIO_LAMBDA_SITE": str(layout.lambda_site),
+        "ORATIO_LAMBDA_NODE_SITE": str(layout.lambda_node_sdk / "node_modules"),
         "PERSISTENCE": "0",
         # kinesis-mock (Node, behind DynamoDB streams) would listen on all interfaces: this makes it loopback.
         "NODE_OPTIONS": f"--require {layout.node_loopback}",
@@ -126,6 +129,9 @@ def start(layout: Layout, progress: Callable[[str], None] | None = None) -> Stat
                           "stop that program, or choose another port with ORATIO_LOCALSTACK_PORT")
     for folder in (layout.filesystem, layout.cache, layout.tmp):
         folder.mkdir(parents=True, exist_ok=True)
+    orphans = stop_strays(layout)  # a crashed run's DynamoDB Local JVM or Lambda processes
+    if orphans:
+        say(f"stopped {orphans} process(es) left over from a LocalStack that did not stop cleanly")
     say(f"starting LocalStack on {layout.url} (logs: {layout.log_file})")
     started = time.monotonic()
     with open(layout.log_file, "ab") as log:
@@ -189,12 +195,20 @@ def _last_error(layout: Layout) -> str:
     return (errors or lines or ["no log"])[-1].strip()[:300]
 
 
+# Set by the Lambda executor plug-in (oratio_localstack.executor.OWNER_VARIABLE) in every Lambda process's
+# environment, to LocalStack's FILESYSTEM_ROOT: a handler's child in its own session is found by it.
+LAMBDA_OWNER_VARIABLE = "ORATIO_LAMBDA_OWNER"
+
+
 def _strays(layout: Layout) -> list[int]:
-    """Processes whose command line names the layout's folder: the JVM, Lambda processes, LocalStack itself."""
+    """Processes whose command line names the layout's folder (the JVM, Lambda processes, LocalStack itself) or
+    whose environment names it as their Lambda owner (whatever a handler started)."""
     root = str(layout.root)
+    owner = f"{LAMBDA_OWNER_VARIABLE}={layout.filesystem}".encode()
     found = []
     for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
+        # A zombie is already stopped (its parent has not reaped it yet; in a container, pid 1 may never do it).
+        if not entry.isdigit() or int(entry) == os.getpid() or not _alive(int(entry)):
             continue
         try:
             with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
@@ -205,6 +219,13 @@ def _strays(layout: Layout) -> list[int]:
         if any((a.startswith(root) and not a.endswith(".log")) or f"={root}" in a for a in arguments[:3]) or \
                 any(a.startswith(root) and a.endswith(".jar") for a in arguments):
             found.append(int(entry))
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as environ:
+                if owner in environ.read().split(b"\0"):
+                    found.append(int(entry))
+        except OSError:
+            continue
     return found
 
 
@@ -213,6 +234,9 @@ def stop_strays(layout: Layout) -> int:
     for pid in strays:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 2.0  # SIGKILL is delivered asynchronously: let them finish dying
+    while any(_alive(pid) for pid in strays) and time.monotonic() < deadline:
+        time.sleep(0.05)
     return len(strays)
 
 
