@@ -579,6 +579,54 @@ def test_a_knowledge_base_needs_its_vector_index(aws: Aws) -> None:
     assert "vector index does not exist" in refused.value.response["Error"]["Message"]
 
 
+# --- CloudFormation ---------------------------------------------------------------------------------------------
+def test_a_stack_with_a_runtime_a_vector_bucket_and_an_index_creates_them_for_real(aws: Aws, code_bucket: str) -> None:
+    bucket_name, runtime_name = unique("stack-vectors-"), unique("stack_agent_")
+    template = {"Resources": {
+        "Vectors": {"Type": "AWS::S3Vectors::VectorBucket", "Properties": {"VectorBucketName": bucket_name}},
+        "Index": {"Type": "AWS::S3Vectors::Index", "Properties": {
+            "VectorBucketArn": {"Ref": "Vectors"}, "IndexName": "agents", "DataType": "float32", "Dimension": 256,
+            "DistanceMetric": "cosine",
+            "MetadataConfiguration": {"NonFilterableMetadataKeys": ["AMAZON_BEDROCK_TEXT"]}}},
+        "Agent": {"Type": "AWS::BedrockAgentCore::Runtime", "Properties": {
+            "AgentRuntimeName": runtime_name, "RoleArn": ROLE, "NetworkConfiguration": {"NetworkMode": "PUBLIC"},
+            "EnvironmentVariables": {"GREETING": "from a stack", "INDEX": {"Fn::GetAtt": ["Index", "IndexArn"]}},
+            "AgentRuntimeArtifact": {"CodeConfiguration": {
+                "Code": {"S3": {"Bucket": code_bucket, "Prefix": "agent.zip"}}, "Runtime": "PYTHON_3_12",
+                "EntryPoint": ["main.py"]}}}}},
+        "Outputs": {name: {"Value": value} for name, value in {
+            "RuntimeId": {"Ref": "Agent"}, "RuntimeArn": {"Fn::GetAtt": ["Agent", "AgentRuntimeArn"]},
+            "RuntimeVersion": {"Fn::GetAtt": ["Agent", "AgentRuntimeVersion"]},
+            "BucketArn": {"Fn::GetAtt": ["Vectors", "VectorBucketArn"]}, "IndexArn": {"Ref": "Index"}}.items()}}
+    cloudformation, stack = aws("cloudformation"), unique("ai-layer-")
+    cloudformation.create_stack(StackName=stack, TemplateBody=json.dumps(template))
+    cloudformation.get_waiter("stack_create_complete").wait(StackName=stack, WaiterConfig={"Delay": 1})
+    outputs = {o["OutputKey"]: o["OutputValue"]
+               for o in cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["Outputs"]}
+    assert outputs["BucketArn"] == f"arn:aws:s3vectors:us-east-1:000000000000:bucket/{bucket_name}"
+    assert outputs["IndexArn"] == f"{outputs['BucketArn']}/index/agents"
+    assert outputs["RuntimeId"].startswith(f"{runtime_name}-") and outputs["RuntimeVersion"] == "1"
+    assert outputs["RuntimeArn"].endswith(f":runtime/{outputs['RuntimeId']}")
+    index = aws("s3vectors").get_index(indexArn=outputs["IndexArn"])["index"]
+    assert (index["dimension"], index["distanceMetric"]) == (256, "cosine")
+    runtime = aws("bedrock-agentcore-control").get_agent_runtime(agentRuntimeId=outputs["RuntimeId"])
+    assert runtime["status"] == "READY" and runtime["environmentVariables"]["INDEX"] == outputs["IndexArn"]
+    answer = json.loads(invoke(aws, outputs["RuntimeArn"], {}, session_id())["body"])
+    assert answer["greeting"] == "from a stack"
+
+    cloudformation.delete_stack(StackName=stack)
+    cloudformation.get_waiter("stack_delete_complete").wait(StackName=stack, WaiterConfig={"Delay": 1})
+    with pytest.raises(ClientError):
+        aws("s3vectors").get_vector_bucket(vectorBucketName=bucket_name)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        ids = [r["agentRuntimeId"] for r in aws("bedrock-agentcore-control").list_agent_runtimes()["agentRuntimes"]]
+        if outputs["RuntimeId"] not in ids:
+            break
+        time.sleep(0.2)
+    assert outputs["RuntimeId"] not in ids
+
+
 # --- Last: processes after a stop -------------------------------------------------------------------------------
 def test_every_agent_process_is_gone_after_localstack_stop(aws: Aws, code_bucket: str, localstack: Any) -> None:
     """Last in this module: it restarts the embedded LocalStack."""
