@@ -6,6 +6,11 @@
   "bedrock" signing name, and ``bedrock``: the bedrock-agent operations moto lacks, with state, plus a clearly
   labelled local stand-in for bedrock-agent-runtime's InvokeAgent.
 - ``cfn_cognito``: CloudFormation resource providers for Cognito user pools and clients.
+- The AI layer, served by ``ai_services``: ``agentcore`` (AgentCore Runtime control and data plane) with
+  ``agent_processes`` (one local process per runtime session; the local agent contract), ``s3vectors`` (S3 Vectors
+  with QueryVectors), ``bedrock_models`` (THE LOCAL MODEL STAND-IN at bedrock-runtime, labelled in every answer,
+  and the local embeddings), ``knowledge_bases`` (ingestion into S3 Vectors and Retrieve), and ``cfn_ai``
+  (CloudFormation providers for AgentCore runtimes and S3 Vectors buckets and indexes).
 
 Installed into LocalStack's own virtual environment by ``oratio.backends.localstack.embedded``.
 """

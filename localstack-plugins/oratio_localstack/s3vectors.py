@@ -462,18 +462,18 @@ def query_index(index: VectorIndex, query: np.ndarray, top_k: int, expression: d
         else:
             difference_sq = (np.square(index.norms[:count]) - 2.0 * (matrix @ query) + float(query @ query))
             distances = np.sqrt(np.maximum(difference_sq, 0.0))
-        if expression:
-            allowed = np.fromiter((matches(index.metadata[row], expression, index.non_filterable)
-                                   for row in range(count)), dtype=bool, count=count)
-            distances = np.where(allowed, distances, np.inf)
-            count = int(allowed.sum())
+        if expression:  # nearest first, the filter evaluated until top_k match: exact, and cheap when many match
+            found = []
+            for row in np.argsort(distances, kind="stable"):
+                if matches(index.metadata[row], expression, index.non_filterable):
+                    found.append((index.keys[row], float(distances[row]), index.metadata[row]))
+                    if len(found) == top_k:
+                        break
+            return found
         k = min(top_k, count)
-        if k == 0:
-            return []
         nearest = np.argpartition(distances, k - 1)[:k] if k < len(distances) else np.arange(len(distances))
         nearest = nearest[np.argsort(distances[nearest], kind="stable")]
-        return [(index.keys[row], float(distances[row]), index.metadata[row]) for row in nearest
-                if np.isfinite(distances[row])]
+        return [(index.keys[row], float(distances[row]), index.metadata[row]) for row in nearest]
 
 
 def query_vectors(context: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
