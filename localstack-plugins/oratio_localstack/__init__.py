@@ -9,6 +9,11 @@
 - ``cfn_cognito``: CloudFormation resource providers for Cognito user pools and clients; ``cfn_custom``:
   Lambda-backed custom resources; ``cfn_engine``: deleting a stack whose create failed works the first time.
 - ``apigateway_auth``: Cognito user pool authorizers enforced on REST APIs, and ``AWS::ApiGateway::Authorizer``.
+- The AI layer, served by ``ai_services``: ``agentcore`` (AgentCore Runtime control and data plane) with
+  ``agent_processes`` (one local process per runtime session; the local agent contract), ``s3vectors`` (S3 Vectors
+  with QueryVectors), ``bedrock_models`` (THE LOCAL MODEL STAND-IN at bedrock-runtime, labelled in every answer,
+  and the local embeddings), ``knowledge_bases`` (ingestion into S3 Vectors and Retrieve), and ``cfn_ai``
+  (CloudFormation providers for AgentCore runtimes and S3 Vectors buckets and indexes).
 
 Installed into LocalStack's own virtual environment by ``oratio.backends.localstack.embedded``.
 """

@@ -87,6 +87,7 @@ def create_data_source(context: RequestContext, request: dict[str, Any]) -> dict
     source = {"knowledgeBaseId": request["knowledgeBaseId"], "dataSourceId": _new_id(), "name": request["name"],
               "status": "AVAILABLE", "description": request.get("description", ""),
               "dataSourceConfiguration": request["dataSourceConfiguration"],
+              "vectorIngestionConfiguration": request.get("vectorIngestionConfiguration"),  # chunking, for ingestion
               "dataDeletionPolicy": request.get("dataDeletionPolicy", "DELETE"), "createdAt": _now(),
               "updatedAt": _now(), "clientToken": token}
     store.data_sources[source["dataSourceId"]] = source
@@ -140,10 +141,11 @@ def _documents(context: RequestContext, source: dict[str, Any]) -> int:
 
 def _job_view(job: dict[str, Any]) -> dict[str, Any]:
     """A job's state as of now: it completes INGESTION_SECONDS after it started."""
-    view = {k: v for k, v in job.items() if k != "started"}
+    view = {k: v for k, v in job.items() if k != "started" and not k.startswith("final_")}
     if time.monotonic() - job["started"] >= INGESTION_SECONDS:
-        view.update(status="COMPLETE", statistics=job["final_statistics"])
-    view.pop("final_statistics", None)
+        view.update(status=job.get("final_status", "COMPLETE"), statistics=job["final_statistics"])
+        if job.get("final_failureReasons"):  # set by knowledge_bases' real ingestion
+            view["failureReasons"] = job["final_failureReasons"]
     return view
 
 

