@@ -18,9 +18,11 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from oratio.backends.cdk import checks
-from oratio.backends.cdk.auth import render_user_pool
-from oratio.backends.cdk.functions import PLACE, render_function
-from oratio.backends.cdk.storage import construct_id, render_bucket, render_table
+from oratio.backends.cdk.bucket import render_bucket
+from oratio.backends.cdk.common import PLACE, construct_id
+from oratio.backends.cdk.function import render_function
+from oratio.backends.cdk.table import render_table
+from oratio.backends.cdk.user_pool import render_user_pool
 from oratio.backends.cdk.workflow import render_workflow
 from oratio.model import System
 from oratio.model.permissions import Kind, ResourceArn, arn, function_statements, workflow_statements
@@ -82,7 +84,7 @@ class FunctionsStack(_SystemStack):
                  buckets: Mapping[str, s3.Bucket], project_root: Path,
                  progress: Callable[[str], None] | None = None) -> None:
         super().__init__(scope, system, "functions", "Lambda functions with their roles and log groups")
-        # Tables and buckets are referred to by their model names (see functions.policy_document); their stacks
+        # Tables and buckets are referred to by their model names (see role.policy_document); their stacks
         # are deployed first.
         for construct in [*tables.values(), *buckets.values()]:
             self.add_stack_dependency(Stack.of(construct))

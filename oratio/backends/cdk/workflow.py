@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from oratio.backends.cdk.functions import LOG_RETENTION, model_role
+from oratio.backends.cdk.common import log_group
+from oratio.backends.cdk.role import model_role
 from oratio.model import (
     Choice,
     Condition,
@@ -113,10 +113,7 @@ def render_workflow(scope: Construct, system: System, workflow: Workflow, constr
     role = model_role(scope, f"{construct_id}Role", "states.amazonaws.com", system, workflow_statements(workflow),
                       f"{physical}: invokes its tasks' functions, logs and traces")
     states = Construct(scope, f"{construct_id}States")  # keeps state names from clashing with other construct ids
-    log_group = None
-    if workflow.logging:
-        log_group = logs.LogGroup(scope, f"{construct_id}Logs", log_group_name=workflow_log_group(system, workflow),
-                                  retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY)
+    logs_ = log_group(scope, f"{construct_id}Logs", workflow_log_group(system, workflow)) if workflow.logging else None
     return sfn.StateMachine(
         scope, construct_id,
         state_machine_name=physical,
@@ -126,6 +123,6 @@ def render_workflow(scope: Construct, system: System, workflow: Workflow, constr
         tracing_enabled=workflow.tracing,
         # Level ALL (every state's events) without execution data: agent specifications stay out of the logs;
         # the execution history keeps them for those allowed to read it.
-        logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False)
-        if log_group else None,
+        logs=sfn.LogOptions(destination=logs_, level=sfn.LogLevel.ALL, include_execution_data=False)
+        if logs_ else None,
     )

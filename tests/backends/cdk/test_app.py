@@ -14,7 +14,7 @@ from aws_cdk.assertions import Template
 from oratio.backends.cdk import synth
 from oratio.backends.cdk.app import CONCERNS, stack_name
 from oratio.backends.cdk.checks import NAG_RULES
-from oratio.backends.cdk.storage import construct_id
+from oratio.backends.cdk.common import construct_id
 from oratio.errors import OratioError
 from oratio.model import Bucket, System
 from oratio.model.permissions import function_statements, workflow_statements
