@@ -19,13 +19,13 @@ from constructs import Construct
 
 from oratio.backends.cdk import checks
 from oratio.backends.cdk.bucket import render_bucket
-from oratio.backends.cdk.common import PLACE, construct_id
+from oratio.backends.cdk.common import construct_id
 from oratio.backends.cdk.function import render_function
 from oratio.backends.cdk.table import render_table
 from oratio.backends.cdk.user_pool import render_user_pool
 from oratio.backends.cdk.workflow import render_workflow
 from oratio.model import System
-from oratio.model.permissions import Kind, ResourceArn, arn, function_statements, workflow_statements
+from oratio.model.permissions import function_statements, workflow_statements
 
 CONCERNS = ("auth", "database", "storage", "functions", "workflow")
 
@@ -103,15 +103,13 @@ class FunctionsStack(_SystemStack):
 class WorkflowStack(_SystemStack):
     def __init__(self, scope: Construct, system: System, *, functions: Mapping[str, lambda_.Function]) -> None:
         super().__init__(scope, system, "workflow", "Step Functions state machines")
-        references: dict[str, lambda_.IFunction] = {}
-        for name, function in functions.items():  # by ARN from the model's names, as in FunctionsStack
+        # Tasks call their functions by ARN from the model's names (see workflow.definition), as FunctionsStack
+        # refers to tables and buckets: the functions' stack is deployed first.
+        for function in functions.values():
             self.add_stack_dependency(Stack.of(function))
-            references[name] = lambda_.Function.from_function_attributes(
-                self, f"{construct_id(name)}Function", same_environment=True,
-                function_arn=arn(ResourceArn(Kind.FUNCTION, name), system, PLACE))
         for workflow in system.workflows:
             cid = construct_id(workflow.name)
-            machine = render_workflow(self, system, workflow, cid, references)
+            machine = render_workflow(self, system, workflow, cid)
             checks.acknowledge_exemptions(machine, workflow.exemptions)
             checks.acknowledge_wildcards(self.node.find_child(f"{cid}Role"), system, workflow_statements(workflow))
             self.output(f"{cid}StateMachineArn", machine.state_machine_arn, f"state machine {workflow.name}")
