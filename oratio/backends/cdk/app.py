@@ -18,12 +18,14 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from oratio.backends.cdk import checks
-from oratio.backends.cdk.auth import render_user_pool
-from oratio.backends.cdk.functions import PLACE, render_function
-from oratio.backends.cdk.storage import construct_id, render_bucket, render_table
+from oratio.backends.cdk.bucket import render_bucket
+from oratio.backends.cdk.common import construct_id
+from oratio.backends.cdk.function import render_function
+from oratio.backends.cdk.table import render_table
+from oratio.backends.cdk.user_pool import render_user_pool
 from oratio.backends.cdk.workflow import render_workflow
 from oratio.model import System
-from oratio.model.permissions import Kind, ResourceArn, arn, function_statements, workflow_statements
+from oratio.model.permissions import function_statements, workflow_statements
 
 CONCERNS = ("auth", "database", "storage", "functions", "workflow")
 
@@ -82,7 +84,7 @@ class FunctionsStack(_SystemStack):
                  buckets: Mapping[str, s3.Bucket], project_root: Path,
                  progress: Callable[[str], None] | None = None) -> None:
         super().__init__(scope, system, "functions", "Lambda functions with their roles and log groups")
-        # Tables and buckets are referred to by their model names (see functions.policy_document); their stacks
+        # Tables and buckets are referred to by their model names (see role.policy_document); their stacks
         # are deployed first.
         for construct in [*tables.values(), *buckets.values()]:
             self.add_stack_dependency(Stack.of(construct))
@@ -101,15 +103,13 @@ class FunctionsStack(_SystemStack):
 class WorkflowStack(_SystemStack):
     def __init__(self, scope: Construct, system: System, *, functions: Mapping[str, lambda_.Function]) -> None:
         super().__init__(scope, system, "workflow", "Step Functions state machines")
-        references: dict[str, lambda_.IFunction] = {}
-        for name, function in functions.items():  # by ARN from the model's names, as in FunctionsStack
+        # Tasks call their functions by ARN from the model's names (see workflow.definition), as FunctionsStack
+        # refers to tables and buckets: the functions' stack is deployed first.
+        for function in functions.values():
             self.add_stack_dependency(Stack.of(function))
-            references[name] = lambda_.Function.from_function_attributes(
-                self, f"{construct_id(name)}Function", same_environment=True,
-                function_arn=arn(ResourceArn(Kind.FUNCTION, name), system, PLACE))
         for workflow in system.workflows:
             cid = construct_id(workflow.name)
-            machine = render_workflow(self, system, workflow, cid, references)
+            machine = render_workflow(self, system, workflow, cid)
             checks.acknowledge_exemptions(machine, workflow.exemptions)
             checks.acknowledge_wildcards(self.node.find_child(f"{cid}Role"), system, workflow_statements(workflow))
             self.output(f"{cid}StateMachineArn", machine.state_machine_arn, f"state machine {workflow.name}")

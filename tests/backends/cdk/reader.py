@@ -49,6 +49,14 @@ from tests.backends.cdk.cfn import MARKED, resolved_string
 Resources = dict[str, dict[str, Any]]
 
 
+def construct_resource(resources: Resources, construct: str) -> dict[str, Any]:
+    """The one resource whose logical id is a construct's id plus the CDK's 8-character hash: with
+    ``KbProvisionerRole``, ``KbProvisionerRole3A289552`` but not ``KbProvisionerRoleLogs...``."""
+    (resource,) = [r for logical_id, r in resources.items()
+                   if logical_id.startswith(construct) and len(logical_id) == len(construct) + 8]
+    return resource
+
+
 def _of_type(resources: Resources, kind: str) -> list[dict[str, Any]]:
     return [r for r in resources.values() if r["Type"] == kind]
 

@@ -1,5 +1,8 @@
 """Both backends render the same workflow definition and the same IAM statements: the LocalStack backend's
-ASL (Step Functions' API) equals the definition in the CDK backend's template, pseudo parameters aside."""
+ASL (Step Functions' API) equals the definition in the CDK backend's template, pseudo parameters aside.
+
+Both take the definition from ``oratio.model.asl``; what this still guards is how the CDK backend writes it
+into the template: the function ARNs CloudFormation joins from the stack's pseudo parameters."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""The platform's workflow rendered by the CDK backend: the state machine's definition read back from the
-template and compared with the model, state by state, plus its role, logging and tracing."""
+"""The platform's workflow rendered by the CDK backend (``oratio/backends/cdk/workflow.py``): the state machine's
+definition read back from the template and compared with the model, state by state, plus its role, logging and
+tracing."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ def asl_of(values: Any) -> Any:
 
 def test_states_are_the_models(workflow: Workflow, asl: dict[str, Any]) -> None:
     assert asl["StartAt"] == workflow.start
+    assert asl["TimeoutSeconds"] == workflow.timeout_s
     assert {name: state["Type"] for name, state in asl["States"].items()} == {
         state.name: ASL_TYPES[type(state)] for state in workflow.states}
 
@@ -58,6 +60,15 @@ def test_tasks_call_their_functions_with_the_models_payload_retries_and_catches(
              "BackoffRate": r.backoff_rate} for r in task.retries]
         assert rendered.get("Catch", []) == [
             {"ErrorEquals": list(c.errors), "ResultPath": c.result_path, "Next": c.next} for c in task.catches]
+
+
+def test_function_arns_are_joined_from_pseudo_parameters(machine: dict[str, Any]) -> None:
+    props = machine["Properties"]
+    # No placeholders for CloudFormation to substitute: drift detection misreads those (see workflow.py).
+    assert "DefinitionSubstitutions" not in props
+    refs = {part["Ref"] for part in props["DefinitionString"]["Fn::Join"][1] if isinstance(part, dict)}
+    assert refs == {"AWS::Partition", "AWS::Region", "AWS::AccountId"}
+    assert "${" not in resolved_string(props["DefinitionString"])  # every CDK token resolved
 
 
 def test_the_code_check_loop_is_bounded(workflow: Workflow, asl: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""The platform's user pool rendered by the CDK backend; expectations come from the model."""
+"""The platform's user pool and its client rendered by the CDK backend (``oratio/backends/cdk/user_pool.py``);
+expectations come from the model."""
 
 from __future__ import annotations
 

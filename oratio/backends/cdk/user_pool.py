@@ -1,18 +1,19 @@
-"""User pools and their app clients as CDK constructs."""
+"""A user pool and its app clients as Cognito constructs."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration, Tags
+from aws_cdk import Duration
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
-from oratio.backends.cdk.storage import REMOVAL, construct_id
+from oratio.backends.cdk.common import REMOVAL, construct_id, tag
 from oratio.model import AuthFlow, Mfa, SignInAlias, System, UserPool
 
 MFA = {Mfa.OFF: cognito.Mfa.OFF, Mfa.OPTIONAL: cognito.Mfa.OPTIONAL, Mfa.REQUIRED: cognito.Mfa.REQUIRED}
 
 
-def render_user_pool(scope: Construct, system: System, pool: UserPool) -> tuple[cognito.UserPool, list]:
+def render_user_pool(scope: Construct, system: System,
+                     pool: UserPool) -> tuple[cognito.UserPool, list[cognito.UserPoolClient]]:
     policy = pool.password_policy
     construct = cognito.UserPool(
         scope, construct_id(pool.name),
@@ -57,6 +58,5 @@ def render_user_pool(scope: Construct, system: System, pool: UserPool) -> tuple[
         # The CDK adds ALLOW_REFRESH_TOKEN_AUTH to every client; the model's flows are the whole list.
         rendered.node.default_child.add_property_override(  # type: ignore[union-attr]
             "ExplicitAuthFlows", [flow.value for flow in client.auth_flows])
-    for key, value in system.tags.items():
-        Tags.of(construct).add(key, value)
+    tag(construct, system)
     return construct, clients

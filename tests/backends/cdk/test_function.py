@@ -1,5 +1,5 @@
-"""The platform's functions rendered by the CDK backend: settings, environment, logs and least-privilege roles,
-each compared with what the model says."""
+"""The platform's functions rendered by the CDK backend (``oratio/backends/cdk/function.py``, their roles by
+``role.py``): settings, environment, logs and least-privilege roles, each compared with what the model says."""
 
 from __future__ import annotations
 
@@ -7,18 +7,15 @@ from typing import Any
 
 from aws_cdk.assertions import Template
 
-from oratio.backends.cdk.storage import construct_id
+from oratio.backends.cdk.common import construct_id
 from oratio.model import Function, System
 from oratio.model.permissions import arn, function_log_group, function_statements
 from tests.backends.cdk.cfn import MARKED, cfn_value, resolved_string
+from tests.backends.cdk.reader import construct_resource
 
 
-def _one(template: Template, kind: str, logical_prefix: str) -> dict[str, Any]:
-    # CDK logical ids are the construct path plus an 8-character hash: "KbProvisionerRole3A289552".
-    found = [r for logical_id, r in template.find_resources(kind).items()
-             if logical_id.startswith(logical_prefix) and len(logical_id) == len(logical_prefix) + 8]
-    (resource,) = found
-    return resource
+def _one(template: Template, kind: str, construct: str) -> dict[str, Any]:
+    return construct_resource(template.find_resources(kind), construct)
 
 
 def _function(template: Template, function: Function) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Tables and buckets of the platform rendered by the CDK backend; expectations come from the model."""
+"""The platform's buckets rendered by the CDK backend (``oratio/backends/cdk/bucket.py``); expectations come from
+the model."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ from typing import Any
 
 from aws_cdk.assertions import Match, Template
 
-from oratio.backends.cdk.storage import construct_id
-from oratio.model import Retention, System
+from oratio.backends.cdk.common import construct_id
+from oratio.model import System
+from tests.backends.cdk.reader import construct_resource
 
 
 def account_name(name_with_account: str) -> Any:
@@ -16,41 +18,11 @@ def account_name(name_with_account: str) -> Any:
     return {"Fn::Join": ["", [part for part in (before, {"Ref": "AWS::AccountId"}, after) if part]]}
 
 
-def _resource(template: Template, kind: str, name: str) -> dict:
-    found = template.find_resources(kind)
-    (match,) = [r for logical_id, r in found.items() if logical_id.startswith(construct_id(name))]
-    return match
-
-
-def test_every_table_as_the_model_says(system: System, templates: dict[str, Template]) -> None:
-    template = templates["database"]
-    template.resource_count_is("AWS::DynamoDB::Table", len(system.tables))
-    for table in system.tables:
-        resource = _resource(template, "AWS::DynamoDB::Table", table.name)
-        props = resource["Properties"]
-        assert props["TableName"] == system.physical_name(table)
-        assert props["KeySchema"] == [{"AttributeName": k.name, "KeyType": role}
-                                      for k, role in zip(table.keys, ("HASH", "RANGE"), strict=False)]
-        assert {d["AttributeName"]: d["AttributeType"] for d in props["AttributeDefinitions"]} == {
-            name: kind.value for name, kind in table.attribute_definitions().items()}
-        assert props["BillingMode"] == table.billing.value
-        assert props["PointInTimeRecoverySpecification"] == {
-            "PointInTimeRecoveryEnabled": table.point_in_time_recovery}
-        expected_policy = "Retain" if table.retention is Retention.RETAIN else "Delete"
-        assert resource["DeletionPolicy"] == expected_policy
-        indexes = props.get("GlobalSecondaryIndexes", [])
-        assert [(i["IndexName"], i["KeySchema"], i["Projection"]["ProjectionType"]) for i in indexes] == [
-            (i.name, [{"AttributeName": k.name, "KeyType": role}
-                      for k, role in zip(i.keys, ("HASH", "RANGE"), strict=False)], i.projection.value)
-            for i in table.global_indexes]
-        assert {"Key": "oratio:stage", "Value": "dev"} in props["Tags"]
-
-
 def test_every_bucket_as_the_model_says(system: System, templates: dict[str, Template]) -> None:
     template = templates["storage"]
     template.resource_count_is("AWS::S3::Bucket", len(system.buckets))
     for bucket in system.buckets:
-        resource = _resource(template, "AWS::S3::Bucket", bucket.name)
+        resource = construct_resource(template.find_resources("AWS::S3::Bucket"), construct_id(bucket.name))
         props = resource["Properties"]
         assert props["BucketName"] == account_name(system.bucket_name(bucket, "<account>"))
         assert props["BucketEncryption"] == {"ServerSideEncryptionConfiguration": [
