@@ -5,6 +5,9 @@ removes what the system owns except retained tables, buckets and user pools; ``o
 ids. Ownership is marked by tags (system, stage), so nothing of another system is touched, and the spec hash
 tagged on each resource tells a model change from drift.
 
+Each resource kind is one provider, in ``providers/`` under the kind's name (``providers/table.py``); ``plan.py``
+and ``apply.py`` know kinds only through the providers' registry.
+
 ``embedded/`` runs LocalStack itself without Docker; it is used when no endpoint is given.
 """
 
@@ -19,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from oratio.backends.localstack.apply import Applied, apply
-from oratio.backends.localstack.outputs import outputs, outputs_file, write_outputs
+from oratio.backends.localstack.outputs import output_lines, outputs, outputs_file, write_outputs
 from oratio.backends.localstack.plan import PARALLELISM, Action, Change, Plan, make_plan
-from oratio.backends.localstack.specs import Spec, system_specs
+from oratio.backends.localstack.providers import Spec, desired_state
 from oratio.backends.localstack.target import DEFAULT_REGION, Target, UnsafeTarget
 from oratio.model import System
 
@@ -34,7 +37,7 @@ REGION_VARIABLE = "ORATIO_REGION"
 def preview(target: Target, system: System, *, project_root: Path | None = None,
             progress: Callable[[str], None] | None = None) -> Plan:
     target.verify()
-    specs = system_specs(system, target.place, project_root or Path.cwd(), progress)
+    specs = desired_state(system, target.place, project_root or Path.cwd(), progress)
     return make_plan(target, system.name, system.stage, specs, progress=progress)
 
 
@@ -86,7 +89,7 @@ def deploy_command(system: System, *, mode: str = "up", as_json: bool = False,
     summary = (f"no changes: {system.name} ({system.stage}) is up to date" if not applied else
                f"applied {len(applied)} changes to {system.name} ({system.stage})")
     _emit(as_json, {"plan": plan.as_json(), "applied": len(applied), "outputs": values}, say, [
-        f"{summary} in {time.monotonic() - started:.1f} s", *_outputs_lines(values), f"outputs written to {path}"])
+        f"{summary} in {time.monotonic() - started:.1f} s", *output_lines(values), f"outputs written to {path}"])
     return 0
 
 
@@ -97,14 +100,3 @@ def _emit(as_json: bool, document: dict[str, Any], say: Callable[[str], None], l
         for line in lines:
             say(line)
 
-
-def _outputs_lines(values: dict[str, Any]) -> list[str]:
-    lines = [f"outputs (endpoint {values['endpoint']}):"]
-    for group in ("tables", "buckets", "functions", "state_machines"):
-        for name, value in values[group].items():
-            lines.append(f"  {group[:-1].replace('_', ' '):<14} {name:<24} {value}")
-    for name, pool in values["user_pools"].items():
-        lines.append(f"  {'user pool':<14} {name:<24} {pool['id']}")
-        for client, client_id in pool["clients"].items():
-            lines.append(f"  {'client':<14} {name + '/' + client:<24} {client_id}")
-    return lines

@@ -14,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 import attrs
 from botocore.exceptions import BotoCoreError, ClientError
 
-from oratio.backends.localstack.handlers import HANDLERS, ownership_tags
 from oratio.backends.localstack.plan import PARALLELISM, Action, Change, Plan
+from oratio.backends.localstack.providers import PROVIDERS, ownership_tags
 from oratio.backends.localstack.target import Target
 from oratio.errors import OratioError
 
@@ -28,20 +28,20 @@ class Applied:
 
 def _apply_one(target: Target, plan: Plan, change: Change) -> Applied:
     started = time.monotonic()
-    handler = HANDLERS[change.kind]
+    provider = PROVIDERS[change.kind]
     owner = (plan.system, plan.stage)
     if change.action is Action.DELETE:
-        handler.delete(target, change.physical)
+        provider.delete(target, change.physical)
     elif change.action is Action.CREATE:
         assert change.spec is not None
-        handler.create(target, change.spec, ownership_tags(owner, change.spec))
+        provider.create(target, change.spec, ownership_tags(owner, change.spec))
     elif change.action is Action.UPDATE:
         assert change.spec is not None
-        handler.update(target, change.spec, set(change.fields), ownership_tags(owner, change.spec))
+        provider.update(target, change.spec, set(change.fields), ownership_tags(owner, change.spec))
     elif change.action is Action.REPLACE:
         assert change.spec is not None
-        handler.delete(target, change.physical)
-        handler.create(target, change.spec, ownership_tags(owner, change.spec))
+        provider.delete(target, change.physical)
+        provider.create(target, change.spec, ownership_tags(owner, change.spec))
     return Applied(change, time.monotonic() - started)
 
 

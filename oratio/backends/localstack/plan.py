@@ -12,8 +12,15 @@ from typing import Any
 import attrs
 from botocore.exceptions import ClientError
 
-from oratio.backends.localstack.handlers import HANDLERS, RETAIN_TAG, SPEC_TAG, Handler, Live, service_unavailable
-from oratio.backends.localstack.specs import DATA_KINDS, LEVELS, Spec
+from oratio.backends.localstack.providers import (
+    PROVIDERS,
+    RETAIN_TAG,
+    SPEC_TAG,
+    Live,
+    Provider,
+    Spec,
+    service_unavailable,
+)
 from oratio.backends.localstack.target import Target
 from oratio.errors import OratioError
 
@@ -50,7 +57,7 @@ class Change:
 
     @property
     def level(self) -> int:
-        return LEVELS[self.kind]
+        return PROVIDERS[self.kind].level
 
     def as_json(self) -> dict[str, Any]:
         return {"action": self.action.value, "kind": self.kind, "name": self.name, "physical": self.physical,
@@ -120,22 +127,22 @@ def _compare(spec: Spec, live: Live | None, owner: tuple[str, str]) -> Change:
     if live is None:
         return Change(Action.CREATE, spec.kind, spec.name, spec.physical, spec=spec)
     found_owner = live.owner()
-    handler = HANDLERS[spec.kind]
-    if handler.taggable and found_owner is not None and found_owner != owner:
+    provider = PROVIDERS[spec.kind]
+    if provider.taggable and found_owner is not None and found_owner != owner:
         raise OratioError(f"{spec.kind} {spec.physical} exists and belongs to {found_owner[0]} ({found_owner[1]}), "
                           f"not to {owner[0]} ({owner[1]})", "rename the system or stage, or destroy that one first")
     fields = {f: (live.props.get(f), v) for f, v in spec.props.items() if live.props.get(f) != v}
     if not fields:
         return Change(Action.UNCHANGED, spec.kind, spec.name, spec.physical, spec=spec)
-    drift = handler.taggable and live.tags.get(SPEC_TAG) == spec.spec_hash
-    action = Action.REPLACE if set(fields) & handler.replace_fields else Action.UPDATE
+    drift = provider.taggable and live.tags.get(SPEC_TAG) == spec.spec_hash
+    action = Action.REPLACE if set(fields) & provider.replace_fields else Action.UPDATE
     return Change(action, spec.kind, spec.name, spec.physical, fields, drift, spec=spec)
 
 
-def _listing(target: Target, handler: Handler, prefix: str, known: frozenset[str]
+def _listing(target: Target, provider: Provider, prefix: str, known: frozenset[str]
              ) -> list[tuple[str, dict[str, str]]]:
     try:
-        return list(handler.owned(target, prefix, known))
+        return list(provider.list_owned(target, prefix, known))
     except ClientError as error:
         if service_unavailable(error):  # a service this LocalStack does not serve holds nothing of ours
             return []
@@ -149,7 +156,7 @@ def _orphans(listings: dict[str, list[tuple[str, dict[str, str]]]], owner: tuple
         for physical, tags in owned:
             if (tags.get("oratio:system"), tags.get("oratio:stage")) != owner:
                 continue
-            keep = kind in DATA_KINDS and tags.get(RETAIN_TAG) == "true"
+            keep = PROVIDERS[kind].holds_data and tags.get(RETAIN_TAG) == "true"
             found.append(Change(Action.RETAIN if keep else Action.DELETE, kind, physical, physical))
     return found
 
@@ -163,11 +170,11 @@ def make_plan(target: Target, system_name: str, stage: str, specs: Iterable[Spec
     say = progress or (lambda message: None)
     if specs:
         say(f"reading {len(specs)} resources from {target.endpoint}")
-    known = {kind: frozenset(s.physical for s in specs if s.kind == kind) for kind in HANDLERS}
+    known = {kind: frozenset(s.physical for s in specs if s.kind == kind) for kind in PROVIDERS}
     with ThreadPoolExecutor(READ_PARALLELISM) as pool:
-        listed = {kind: pool.submit(_listing, target, handler, prefix, known[kind])
-                  for kind, handler in HANDLERS.items()}
-        lives = list(pool.map(lambda s: HANDLERS[s.kind].read(target, s), specs))
+        listed = {kind: pool.submit(_listing, target, provider, prefix, known[kind])
+                  for kind, provider in PROVIDERS.items()}
+        lives = list(pool.map(lambda s: PROVIDERS[s.kind].read(target, s), specs))
         listings = {kind: future.result() for kind, future in listed.items()}
     changes = [_compare(spec, live, owner) for spec, live in zip(specs, lives, strict=True)]
     return Plan(system_name, stage, target.endpoint, tuple(changes + _orphans(listings, owner)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aws_cdk.assertions import Template
 
-from oratio.backends.localstack.specs import policy_document
+from oratio.backends.localstack.providers.role import policy_document
 from oratio.model import System, asl
 from oratio.model.permissions import Kind, ResourceArn, arn, function_statements
 from tests.backends.cdk.cfn import MARKED, definition, resolved_string

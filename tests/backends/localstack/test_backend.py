@@ -1,109 +1,19 @@
-"""The LocalStack backend against the embedded LocalStack: the platform comes up with the model's properties
-(read back with boto3, compared with the model), a second up changes nothing, one model change updates
-exactly one resource, changes made behind our back show as drift, and destroy keeps retained data."""
+"""The LocalStack backend against the embedded LocalStack: a second up of the platform changes nothing, one model
+change updates exactly one resource, changes made behind our back show as drift, and destroy keeps retained data.
+(That each kind comes up with the model's properties is tested per provider, in ``providers/``.)"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import attrs
 import pytest
 
 from oratio.backends.localstack import Action, Target, destroy, preview, up
-from oratio.model import Bucket, Encryption, Key, Retention, System, Table
-from oratio.model.permissions import arn, function_statements
-from oratio.platform import platform
+from oratio.model import Bucket, Key, Retention, System, Table
 
 pytestmark = pytest.mark.localstack
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-STAGE = "lsbackend"
-
-
-@pytest.fixture(scope="module")
-def target(localstack: Any) -> Target:
-    return Target(localstack.url)
-
-
-@pytest.fixture(scope="module")
-def system() -> System:
-    return platform(STAGE)
-
-
-@pytest.fixture(scope="module")
-def deployed(target: Target, system: System) -> System:
-    up(target, system, project_root=PROJECT_ROOT)
-    return system
-
-
-def test_every_table_has_the_models_keys_indexes_and_recovery(target: Target, deployed: System) -> None:
-    ddb = target.client("dynamodb")
-    for table in deployed.tables:
-        described = ddb.describe_table(TableName=deployed.physical_name(table))["Table"]
-        assert [(k["AttributeName"], k["KeyType"]) for k in described["KeySchema"]] == [
-            (k.name, role) for k, role in zip(table.keys, ("HASH", "RANGE"), strict=False)]
-        assert {i["IndexName"]: [k["AttributeName"] for k in i["KeySchema"]]
-                for i in described.get("GlobalSecondaryIndexes", [])} == {
-            i.name: [k.name for k in i.keys] for i in table.global_indexes}
-        assert described["BillingModeSummary"]["BillingMode"] == table.billing.value
-        backups = ddb.describe_continuous_backups(TableName=deployed.physical_name(table))
-        status = backups["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"]
-        assert status == ("ENABLED" if table.point_in_time_recovery else "DISABLED")
-        tags = {t["Key"]: t["Value"] for t in ddb.list_tags_of_resource(ResourceArn=described["TableArn"])["Tags"]}
-        assert tags["oratio:system"] == deployed.name and tags["oratio:stage"] == STAGE
-
-
-def test_every_bucket_has_the_models_versioning_encryption_and_lifecycle(target: Target, deployed: System) -> None:
-    s3 = target.client("s3")
-    for bucket in deployed.buckets:
-        name = deployed.bucket_name(bucket, target.place.account)
-        assert (s3.get_bucket_versioning(Bucket=name).get("Status") == "Enabled") == bucket.versioned
-        rules = s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"]
-        assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == {
-            Encryption.S3_MANAGED: "AES256", Encryption.KMS_MANAGED: "aws:kms"}[bucket.encryption]
-        assert all(s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"].values())
-        policy = json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])
-        assert policy["Statement"][0]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
-        if bucket.lifecycle_rules:
-            lifecycle = s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"]
-            assert [r["ID"] for r in lifecycle] == [r.id for r in bucket.lifecycle_rules]
-
-
-def test_every_function_has_the_models_settings_and_least_privilege_role(target: Target, deployed: System) -> None:
-    lambda_, iam = target.client("lambda"), target.client("iam")
-    names = deployed.physical_names(target.place.account)
-    for function in deployed.functions:
-        config = lambda_.get_function_configuration(FunctionName=deployed.physical_name(function))
-        assert (config["Runtime"], config["Handler"], config["MemorySize"], config["Timeout"]) == (
-            function.runtime.value, function.handler, function.memory_mb, function.timeout_s)
-        assert config["Environment"]["Variables"] == deployed.environment(function, names)
-        role_name = config["Role"].rsplit("/", 1)[1]
-        document = iam.get_role_policy(RoleName=role_name, PolicyName="model")["PolicyDocument"]
-        document = json.loads(document) if isinstance(document, str) else document
-        assert [(sorted(s["Action"]), s["Resource"]) for s in document["Statement"]] == [
-            (sorted(s.actions), [arn(r, deployed, target.place) for r in s.resources])
-            for s in function_statements(function)]
-
-
-def test_the_state_machine_runs_the_models_definition(target: Target, deployed: System) -> None:
-    (workflow,) = deployed.workflows
-    sfn = target.client("stepfunctions")
-    machines = {m["name"]: m for m in sfn.list_state_machines()["stateMachines"]}
-    machine = sfn.describe_state_machine(stateMachineArn=machines[deployed.physical_name(workflow)]["stateMachineArn"])
-    definition = json.loads(machine["definition"])
-    assert definition["StartAt"] == workflow.start
-    assert set(definition["States"]) == {s.name for s in workflow.states}
-
-
-def test_the_user_pool_and_its_client_exist(target: Target, deployed: System) -> None:
-    (pool,) = deployed.user_pools
-    cognito = target.client("cognito-idp")
-    pools = cognito.list_user_pools(MaxResults=60)["UserPools"]
-    found = [p for p in pools if p["Name"] == deployed.physical_name(pool)]
-    assert len(found) == 1
-    clients = cognito.list_user_pool_clients(UserPoolId=found[0]["Id"], MaxResults=60)["UserPoolClients"]
-    assert [c["ClientName"] for c in clients] == [c.name for c in pool.clients]
 
 
 def test_a_second_up_changes_nothing(target: Target, deployed: System) -> None:

@@ -1,0 +1,104 @@
+"""IAM roles, one per function and per workflow: a trust policy for the service, and the model's least-privilege
+statements (``oratio/model/permissions.py``) as one inline policy."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import unquote
+
+from oratio.backends.localstack.providers.base import PAIRS, Context, Live, Provider, Spec, listed, unless_missing
+from oratio.backends.localstack.target import Target
+from oratio.model import System
+from oratio.model.permissions import Place, Statement, arn
+
+POLICY_NAME = "model"
+
+
+def role_name(physical: str, kind: str) -> str:
+    """IAM role names are at most 64 characters: long names keep a hash of the whole instead of the tail."""
+    name = f"{physical}-{kind}"
+    if len(name) <= 64:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{physical[:64 - len(kind) - 10]}-{digest}-{kind}"
+
+
+def policy_document(system: System, statements: tuple[Statement, ...], place: Place) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": list(s.actions), "Resource": [arn(r, system, place) for r in s.resources]}
+        for s in statements]}
+
+
+def trust_policy(service: str) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
+
+
+def role_arn(name: str, place: Place) -> str:
+    return f"arn:{place.partition}:iam::{place.account}:role/{name}"
+
+
+def _document(value: Any) -> Any:
+    """IAM answers with URL-encoded JSON (boto3 decodes some operations' documents, not others)."""
+    return json.loads(unquote(value)) if isinstance(value, str) else value
+
+
+class RoleProvider(Provider):
+    kind = "role"
+    level = 0
+
+    @staticmethod
+    def spec(context: Context, name: str, physical: str, kind: str, service: str,
+             statements: tuple[Statement, ...]) -> Spec:
+        """The role of the ``kind`` resource ``name`` (physical name ``physical``), assumed by ``service``. A role
+        with nothing to allow (a workflow without tasks, logging or tracing) has no policy at all."""
+        return Spec("role", f"{kind}/{name}", role_name(physical, kind), {
+            "trust": trust_policy(service),
+            "policy": policy_document(context.system, statements, context.place) if statements else None})
+
+    def read(self, target: Target, spec: Spec) -> Live | None:
+        iam = target.client("iam")
+        role = unless_missing(lambda: iam.get_role(RoleName=spec.physical)["Role"], "NoSuchEntity")
+        if role is None:
+            return None
+        policy = unless_missing(lambda: iam.get_role_policy(RoleName=spec.physical, PolicyName=POLICY_NAME),
+                                "NoSuchEntity")
+        return Live({"trust": _document(role["AssumeRolePolicyDocument"]),
+                     "policy": _document(policy["PolicyDocument"]) if policy else None},
+                    self.listed_tags(target, spec.physical, role))
+
+    def _put_policy(self, target: Target, spec: Spec) -> None:
+        target.client("iam").put_role_policy(RoleName=spec.physical, PolicyName=POLICY_NAME,
+                                             PolicyDocument=json.dumps(spec.props["policy"]))
+
+    def create(self, target: Target, spec: Spec, tags: dict[str, str]) -> None:
+        target.client("iam").create_role(RoleName=spec.physical,
+                                         AssumeRolePolicyDocument=json.dumps(spec.props["trust"]),
+                                         Tags=PAIRS.to_list(tags))
+        if spec.props["policy"]:
+            self._put_policy(target, spec)
+
+    def update(self, target: Target, spec: Spec, fields: set[str], tags: dict[str, str]) -> None:
+        iam = target.client("iam")
+        if "trust" in fields:
+            iam.update_assume_role_policy(RoleName=spec.physical, PolicyDocument=json.dumps(spec.props["trust"]))
+        if "policy" in fields and spec.props["policy"]:
+            self._put_policy(target, spec)
+        elif "policy" in fields:
+            iam.delete_role_policy(RoleName=spec.physical, PolicyName=POLICY_NAME)
+        iam.tag_role(RoleName=spec.physical, Tags=PAIRS.to_list(tags))
+
+    def delete(self, target: Target, physical: str) -> None:
+        iam = target.client("iam")
+        for name in iam.list_role_policies(RoleName=physical).get("PolicyNames", []):
+            iam.delete_role_policy(RoleName=physical, PolicyName=name)
+        iam.delete_role(RoleName=physical)
+
+    def listing(self, target: Target, prefix: str) -> Iterable[tuple[str, Any]]:
+        return ((role["RoleName"], role) for role in listed(target.client("iam"), "list_roles", "Roles"))
+
+    def listed_tags(self, target: Target, physical: str, item: Any) -> dict[str, str]:
+        return PAIRS.to_dict(target.client("iam").list_role_tags(RoleName=physical).get("Tags"))

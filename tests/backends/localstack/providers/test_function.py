@@ -1,0 +1,30 @@
+"""The function provider: every function of the platform has the model's settings and environment, and a role
+with exactly the model's least-privilege statements."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from oratio.backends.localstack import Target
+from oratio.model import System
+from oratio.model.permissions import arn, function_statements
+
+pytestmark = pytest.mark.localstack
+
+
+def test_every_function_has_the_models_settings_and_least_privilege_role(target: Target, deployed: System) -> None:
+    lambda_, iam = target.client("lambda"), target.client("iam")
+    names = deployed.physical_names(target.place.account)
+    for function in deployed.functions:
+        config = lambda_.get_function_configuration(FunctionName=deployed.physical_name(function))
+        assert (config["Runtime"], config["Handler"], config["MemorySize"], config["Timeout"]) == (
+            function.runtime.value, function.handler, function.memory_mb, function.timeout_s)
+        assert config["Environment"]["Variables"] == deployed.environment(function, names)
+        role_name = config["Role"].rsplit("/", 1)[1]
+        document = iam.get_role_policy(RoleName=role_name, PolicyName="model")["PolicyDocument"]
+        document = json.loads(document) if isinstance(document, str) else document
+        assert [(sorted(s["Action"]), s["Resource"]) for s in document["Statement"]] == [
+            (sorted(s.actions), [arn(r, deployed, target.place) for r in s.resources])
+            for s in function_statements(function)]
