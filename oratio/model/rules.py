@@ -92,6 +92,7 @@ LAMBDA_ENV_SIZE = _r("F106", "environment: 4 KB in total (keys and values)")
 LAMBDA_HANDLER = _r("F107", "handler: module.function, with a module path of [A-Za-z0-9_/.-]")
 LAMBDA_CODE = _r("F108", "code: a relative folder path inside the project")
 ENV_COLLISION = _r("F109", "environment variable set twice (by the function and by a grant)")
+LAMBDA_RUNTIME_BUILDABLE = _r("F110", "runtime: one oratio builds (the bundler and both backends do Python only)")
 
 # --- Grants -----------------------------------------------------------------------------------------------
 GRANT_TARGET = _r("G101", "a grant names a table or bucket of the same system")
@@ -152,6 +153,8 @@ LAMBDA_HANDLER_MAX = 128
 # Runtimes Lambda accepts for new functions (deprecated ones excluded), by family.
 LAMBDA_PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
 LAMBDA_RUNTIMES = (*LAMBDA_PYTHON_RUNTIMES, "nodejs20.x", "nodejs22.x", "nodejs24.x")
+# Runtimes oratio can build: its bundler installs Python requirements and both backends render Python handlers.
+BUILDABLE_RUNTIMES = LAMBDA_PYTHON_RUNTIMES
 
 S3_LIFECYCLE_MAX_RULES = 1000
 S3_LIFECYCLE_ID_MAX = 255
