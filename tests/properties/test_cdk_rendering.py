@@ -21,12 +21,14 @@ from tests.backends.cdk import reader
 from tests.backends.cdk.cfn import MARKED, resolved_string
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CDK_CONTEXT = json.loads((PROJECT_ROOT / "cdk.json").read_text())["context"]  # the feature flags
 
 
 def render(system: System) -> dict[str, dict[str, Any]]:
     """Every resource of every stack of the system's app, by logical id (ids are unique per stack: prefixed)."""
     with tempfile.TemporaryDirectory() as outdir:
-        assembly = build_app(system, outdir=outdir, project_root=PROJECT_ROOT, nag=False).synth()
+        assembly = build_app(system, outdir=outdir, project_root=PROJECT_ROOT, nag=False,
+                             context=CDK_CONTEXT).synth()
         return {stack.stack_name: stack.template for stack in assembly.stacks}
 
 
