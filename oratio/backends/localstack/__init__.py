@@ -108,3 +108,12 @@ def _outputs_lines(values: dict[str, Any]) -> list[str]:
         for client, client_id in pool["clients"].items():
             lines.append(f"  {'client':<14} {name + '/' + client:<24} {client_id}")
     return lines
+
+
+def outputs_command(system: System, *, as_json: bool = False, project_root: Path | None = None) -> int:
+    """``oratio outputs``: the deployed system's names, ARNs and ids (also written to the outputs file)."""
+    target = resolve_target(lambda m: print(m, file=sys.stderr))
+    values = outputs(target, system)
+    path = write_outputs(values, outputs_file(system, project_root))
+    _emit(as_json, values, print, [*_outputs_lines(values), f"outputs written to {path}"])
+    return 0
