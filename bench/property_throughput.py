@@ -1,4 +1,4 @@
-"""How many generated systems per minute the CDK round trip checks here: generate (tests/strategies.py), render
+"""How many generated systems per minute the CDK round trip checks here: generate (oratio/testing/strategies.py), render
 through the CDK backend, read the templates back, compare. Prints the figures; not a timed test.
 
 Usage: .venv/bin/python bench/property_throughput.py [--examples 200]
@@ -19,8 +19,8 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
 from oratio.model import System  # noqa: E402
+from oratio.testing.strategies import systems  # noqa: E402
 from tests.properties.test_cdk_rendering import test_the_template_reads_back_as_the_model  # noqa: E402
-from tests.strategies import systems  # noqa: E402
 
 
 def main() -> None:

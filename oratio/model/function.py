@@ -90,6 +90,10 @@ class Function(Validated):
         yield from check_identifier("name", self.name, rules.LOGICAL)
         yield from self._code_problems()
         yield from check_enum("runtime", self.runtime, Runtime, rules.LAMBDA_RUNTIME)
+        if isinstance(self.runtime, Runtime) and self.runtime.value not in rules.BUILDABLE_RUNTIMES:
+            yield Problem("runtime", rules.LAMBDA_RUNTIME_BUILDABLE,
+                          f"{self.runtime.value} is a Lambda runtime oratio cannot build (its bundler and backends "
+                          f"do Python only); use one of {', '.join(rules.BUILDABLE_RUNTIMES)}")
         yield from check_int_range("memory_mb", self.memory_mb, rules.LAMBDA_MEMORY_MB, rules.LAMBDA_MEMORY)
         yield from check_int_range("timeout_s", self.timeout_s, rules.LAMBDA_TIMEOUT_S, rules.LAMBDA_TIMEOUT)
         if isinstance(self.environment, Mapping):

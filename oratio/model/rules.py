@@ -224,6 +224,8 @@ LAMBDA_HANDLER = _r("F107", "handler: module.function, with a module path of [A-
                     _LAMBDA_CREATE_FUNCTION, LAMBDA_HANDLER_LENGTH)
 LAMBDA_CODE = _r("F108", "code: a relative folder path inside the project", MODEL_SOURCE)
 ENV_COLLISION = _r("F109", "environment variable set twice (by the function and by a grant)", MODEL_SOURCE)
+LAMBDA_RUNTIME_BUILDABLE = _r("F110", "runtime: one oratio builds (the bundler and both backends do Python only)",
+                              MODEL_SOURCE)
 
 # --- Grants -----------------------------------------------------------------------------------------------
 GRANT_TARGET = _r("G101", "a grant names a table or bucket of the same system", MODEL_SOURCE)
@@ -297,6 +299,8 @@ LAMBDA_HANDLER_PATTERN = re.compile(r"[A-Za-z0-9_/.-]+\.[A-Za-z_][A-Za-z0-9_]*")
 # Runtimes Lambda accepts for new functions (deprecated ones excluded), by family.
 LAMBDA_PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
 LAMBDA_RUNTIMES = (*LAMBDA_PYTHON_RUNTIMES, "nodejs20.x", "nodejs22.x", "nodejs24.x")
+# Runtimes oratio can build: its bundler installs Python requirements and both backends render Python handlers.
+BUILDABLE_RUNTIMES = LAMBDA_PYTHON_RUNTIMES
 
 S3_IA_CLASSES = frozenset({"STANDARD_IA", "ONEZONE_IA"})
 

@@ -242,6 +242,17 @@ class TestFunctions:
             "nodejs20.x, nodejs22.x, nodejs24.x [F104]"
         ]
 
+    def test_runtime_oratio_can_build(self) -> None:
+        """Lambda offers Node.js, but oratio's bundler and both backends build Python only: refused by the model,
+        at the boundary between the families (every Python accepted, every Node.js runtime refused)."""
+        for python in ("python3.10", "python3.14"):
+            function(runtime=python)
+        for node in ("nodejs20.x", "nodejs22.x", "nodejs24.x"):
+            assert errors_of(lambda node=node: function(runtime=node)) == [
+                f"runtime: {node} is a Lambda runtime oratio cannot build (its bundler and backends do Python "
+                "only); use one of python3.10, python3.11, python3.12, python3.13, python3.14 [F110]"
+            ]
+
     def test_physical_name_64_characters(self) -> None:
         # 'a-b-' is 4 characters: a 40-character logical name gives 44; the LOGICAL rule (40) binds first
         System("a" * 20, "b" * 12, functions=[function(name="f" * 30)])

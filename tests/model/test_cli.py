@@ -7,6 +7,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -22,10 +24,87 @@ def test_help_explains_both_backends() -> None:
     assert "cdk.out" in result.stdout and "LocalStack" in result.stdout and "--stage" in result.stdout
 
 
-def test_no_backend_is_an_error_with_a_hint() -> None:
+def test_no_verb_is_an_error_with_a_hint() -> None:
     result = run()
     assert result.returncode == 1
-    assert result.stderr.splitlines()[0] == "error: choose a backend: --backend cdk or --backend localstack"
+    assert result.stderr.splitlines() == [
+        "error: choose a verb: oratio synth | preview | up | destroy | outputs | show | rules | localstack | demo "
+        "| init",
+        "  hint: see oratio --help"]
+
+
+def test_help_lists_every_verb() -> None:
+    result = run("--help")
+    for verb in ("synth", "preview", "up", "destroy", "outputs", "show", "rules", "localstack", "demo", "init"):
+        assert f"\n  {verb} " in result.stdout, verb
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (("--backend", "localstack", "--preview", "--destroy"), "error: --preview and --destroy exclude each other"),
+    (("up", "--preview"), "error: --preview is the design's form of the verb preview: do not combine it with the "
+                          "verb up"),
+    (("--destroy", "preview"), "error: --destroy is the design's form of the verb destroy: do not combine it with "
+                               "the verb preview"),
+    (("--backend", "cdk", "--destroy"), "error: --destroy applies to the localstack backend only"),
+    (("synth", "--backend", "localstack"), "error: synth is the cdk backend's (CloudFormation for AWS); the "
+                                           "localstack backend deploys directly"),
+    (("--backend", "cdk", "up"), "error: up is the localstack backend's; with the cdk backend the CDK CLI does it "
+                                 "against AWS"),
+    (("show", "--stage", ""), "error: --stage is empty (''): a stage names the deployment"),
+    (("show", "--stage", "  "), "error: --stage is empty ('  '): a stage names the deployment"),
+])
+def test_contradictions_and_empty_stages_are_refused_in_one_line(arguments: tuple[str, ...], message: str) -> None:
+    result = run(*arguments)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines()[0] == message
+    assert result.stderr.splitlines()[1].startswith("  hint: ") and len(result.stderr.splitlines()) == 2
+
+
+def test_common_options_go_before_or_after_the_verb() -> None:
+    before = run("--stage", "local", "--system", "oratio.platform:platform", "show", "--account", "000000000000")
+    after = run("show", "--stage", "local", "--system", "oratio.platform:platform", "--account", "000000000000")
+    assert before.returncode == after.returncode == 0, before.stderr + after.stderr
+    assert before.stdout == after.stdout
+    assert before.stdout.startswith("system oratio, stage local: valid")
+
+
+def test_the_system_module_is_found_in_the_current_folder(tmp_path: Path) -> None:
+    """Like Flask's --app and pytest: no PYTHONPATH needed for a module in the folder oratio runs in."""
+    (tmp_path / "myinfra.py").write_text(textwrap.dedent("""
+        from oratio.model import Key, System, Table
+
+        def system(stage):
+            return System("mine", stage, tables=[Table("notes", Key("id"))])
+    """))
+    result = subprocess.run([sys.executable, str(ROOT / "app.py"), "--system", "myinfra:system", "show"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["system mine, stage dev: valid",
+                                          f"  table     notes                  {'mine-dev-notes':<40} no indexes"]
+
+
+def test_the_default_system_comes_from_cdk_json(tmp_path: Path) -> None:
+    (tmp_path / "cdk.json").write_text('{"app": "python -m oratio synth", "context": {"oratio:system": "sys2:build"}}')
+    (tmp_path / "sys2.py").write_text(textwrap.dedent("""
+        from oratio.model import Bucket, System
+
+        def build(stage):
+            return System("other", stage, buckets=[Bucket("files")])
+    """))
+    result = subprocess.run([sys.executable, str(ROOT / "app.py"), "show", "--stage", "prod"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "system other, stage prod: valid"
+
+
+def test_rules_lists_every_rule_id() -> None:
+    from oratio.model.rules import RULES
+
+    result = run("rules")
+    assert result.returncode == 0, result.stderr
+    for rule_id in RULES:
+        assert rule_id in result.stdout
 
 
 def test_broken_model_prints_every_problem_and_exits_2(tmp_path: Path) -> None:
@@ -52,11 +131,13 @@ def test_broken_model_prints_every_problem_and_exits_2(tmp_path: Path) -> None:
     ]
 
 
-def test_unknown_system_module_is_one_line() -> None:
-    result = run("--backend", "cdk", "--system", "no_such_module:system")
+def test_unknown_system_module_is_one_line_with_a_hint(tmp_path: Path) -> None:
+    result = run("--backend", "cdk", "--system", "no_such_module:system", cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.startswith("error: cannot load the system 'no_such_module:system'")
-    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        "error: cannot load the system 'no_such_module:system': No module named 'no_such_module'",
+        f"  hint: run oratio in the folder holding no_such_module.py (or its package), or give --system as "
+        f"module:function importable from {tmp_path}"]
 
 
 def test_model_imports_no_backend() -> None:
@@ -108,3 +189,15 @@ def test_rules_lists_the_rule_table() -> None:
     assert [line.split()[0] for line in lines[1:]] == list(RULES)
     for line, rule in zip(lines[1:], RULES.values(), strict=True):
         assert rule.title in line and line.rstrip().endswith(rule.source) and (rule.limit or "-") in line
+
+
+@pytest.mark.parametrize(("blocked", "verb", "extra"), [("boto3", "up", "localstack"), ("aws_cdk", "synth", "cdk")])
+def test_a_missing_extra_names_the_pip_command(blocked: str, verb: str, extra: str) -> None:
+    """Without a backend's extra (its SDK not installed): one line naming the extra, not a traceback."""
+    code = (f"import sys; sys.modules[{blocked!r}] = None; from oratio.cli import main; "
+            f"sys.exit(main([{verb!r}, '--no-nag'] if {verb!r} == 'synth' else [{verb!r}]))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={"PATH": "/usr/bin:/bin", "LOCALSTACK_ENDPOINT": "http://127.0.0.1:9"})
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [f"error: {blocked} is not installed: the {extra} backend needs it",
+                                          f"  hint: pip install 'oratio[{extra}]'"]

@@ -1,5 +1,5 @@
-"""Properties of the CDK backend over generated systems (``tests/strategies.py``): what it renders reads back as
-the model that was rendered; a broken model is refused by the model's own error; each role allows exactly its
+"""Properties of the CDK backend over generated systems (``oratio/testing/strategies.py``): what it renders reads
+back as the model that was rendered; a broken model is refused by the model's own error; each role allows exactly its
 grants; rendering is stable."""
 
 from __future__ import annotations
@@ -16,17 +16,19 @@ from hypothesis import strategies as st
 from oratio.backends.cdk.app import build_app
 from oratio.model import Function, ModelError, ServiceGrant, System
 from oratio.model.permissions import allowed, arn, function_statements
+from oratio.testing.strategies import FUNCTION_CODE, Broken, broken_values, systems
 from tests.backends.cdk import reader
 from tests.backends.cdk.cfn import MARKED, resolved_string
-from tests.strategies import FUNCTION_CODE, Broken, broken_values, systems
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CDK_CONTEXT = json.loads((PROJECT_ROOT / "cdk.json").read_text())["context"]  # the feature flags
 
 
 def render(system: System) -> dict[str, dict[str, Any]]:
     """Every resource of every stack of the system's app, by logical id (ids are unique per stack: prefixed)."""
     with tempfile.TemporaryDirectory() as outdir:
-        assembly = build_app(system, outdir=outdir, project_root=PROJECT_ROOT, nag=False).synth()
+        assembly = build_app(system, outdir=outdir, project_root=PROJECT_ROOT, nag=False,
+                             context=CDK_CONTEXT).synth()
         return {stack.stack_name: stack.template for stack in assembly.stacks}
 
 

@@ -27,9 +27,9 @@ from oratio.model import (
     Workflow,
 )
 from oratio.model import rules as model_rules
+from oratio.testing.strategies import FUNCTION_CODE, systems
 from tests.backends.cdk import reader
 from tests.properties.test_cdk_rendering import render, resources, without_reasons
-from tests.strategies import FUNCTION_CODE, systems
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
 
 from oratio.errors import OratioError
 from oratio.model import System
-
-# jsii prints a banner on every run under Node 20 (the only Node Debian offers); the project chose Node 20.
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 
 @attrs.frozen
@@ -33,20 +30,22 @@ class SynthesizedStack:
 
 
 def require_node() -> None:
-    if shutil.which("node") is None:
-        raise OratioError("Node.js is not installed: the AWS CDK library runs on it",
-                          "install Node.js 20 or newer (e.g. apt-get install nodejs npm), then run make setup")
+    """A supported Node for jsii (``oratio.node``: the pip-installed Node 24 of oratio[cdk], else PATH's)."""
+    from oratio.node import select_node
+
+    select_node()
 
 
 def synth(system: System, outdir: str | Path, *, nag: bool = True, cfn_validation: bool = False,
-          project_root: Path | None = None, progress: Callable[[str], None] | None = None) -> list[SynthesizedStack]:
+          project_root: Path | None = None, progress: Callable[[str], None] | None = None,
+          context: dict[str, Any] | None = None) -> list[SynthesizedStack]:
     """Write the cloud assembly of ``system`` to ``outdir``; return each stack with its resources counted."""
     require_node()
     from oratio.backends.cdk.app import build_app  # aws_cdk loads in about a second: only when synthesizing
 
     try:
         app = build_app(system, outdir=str(outdir), project_root=project_root, nag=nag,
-                        cfn_validation=cfn_validation, progress=progress)
+                        cfn_validation=cfn_validation, progress=progress, context=context)
     except RuntimeError as error:  # jsii's errors: a setting the CDK refuses (e.g. in cdk.json's context)
         raise OratioError(f"the CDK refused the app: {str(error).splitlines()[0]}",
                           "check cdk.json and the context given with -c; the model itself was valid") from None
@@ -69,14 +68,14 @@ def synth(system: System, outdir: str | Path, *, nag: bool = True, cfn_validatio
 
 
 def synth_command(system: System, output: str | None = None, *, nag: bool = True, cfn_validation: bool = False,
-                  project_root: Path | None = None) -> int:
+                  project_root: Path | None = None, context: dict[str, Any] | None = None) -> int:
     """``python app.py --backend cdk``: synthesize, then list each stack with its resource count."""
     outdir = output or os.environ.get("CDK_OUTDIR") or "cdk.out"  # the CDK CLI names its own output folder
     started = time.monotonic()
     say = _stderr if os.environ.get("CDK_OUTDIR") else print  # under the CDK CLI, stdout is its channel
     say(f"synthesizing {system.name} ({system.stage}) with the CDK into {outdir}/ ...")
     stacks = synth(system, outdir, nag=nag, cfn_validation=cfn_validation, project_root=project_root,
-                   progress=lambda message: say(f"  {message}"))
+                   progress=lambda message: say(f"  {message}"), context=context)
     for stack in stacks:
         kinds = ", ".join(f"{count} {kind.split('::', 1)[1]}" for kind, count in sorted(stack.resource_types.items()))
         say(f"  {stack.name:<28} {stack.resource_count:>3} resources  ({kinds})")

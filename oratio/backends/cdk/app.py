@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import App, Aws, CfnOutput, Stack, Tags
 from aws_cdk import aws_dynamodb as dynamodb
@@ -117,14 +118,15 @@ class WorkflowStack(_SystemStack):
 
 def build_app(system: System, *, outdir: str | None = None, project_root: Path | None = None,
               nag: bool = True, cfn_validation: bool = False,
-              progress: Callable[[str], None] | None = None) -> App:
+              progress: Callable[[str], None] | None = None, context: Mapping[str, Any] | None = None) -> App:
     """The CDK app of a valid system (call ``system.check()`` first: model errors must never reach jsii).
 
     ``cfn_validation`` is aws-cdk-lib's built-in CloudFormation validation: off by default, because it costs
     about 5 s of a 10 s synth here while cdk-nag runs on every synth and cfn-lint in the test suite
     (``bench/cdk_synth.py`` measures both). ``nag`` adds cdk-nag's AwsSolutions checks.
     """
-    app = App(outdir=outdir, builtin_cloud_formation_validation=cfn_validation)
+    # ``context``: cdk.json's (feature flags) when run without the CDK CLI, which otherwise hands it over itself.
+    app = App(outdir=outdir, builtin_cloud_formation_validation=cfn_validation, context=dict(context or {}) or None)
     root = project_root or Path.cwd()
     if system.user_pools:
         AuthStack(app, system)

@@ -100,3 +100,11 @@ def _emit(as_json: bool, document: dict[str, Any], say: Callable[[str], None], l
         for line in lines:
             say(line)
 
+
+def outputs_command(system: System, *, as_json: bool = False, project_root: Path | None = None) -> int:
+    """``oratio outputs``: the deployed system's names, ARNs and ids (also written to the outputs file)."""
+    target = resolve_target(lambda m: print(m, file=sys.stderr))
+    values = outputs(target, system)
+    path = write_outputs(values, outputs_file(system, project_root))
+    _emit(as_json, values, print, [*output_lines(values), f"outputs written to {path}"])
+    return 0

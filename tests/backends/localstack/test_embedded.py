@@ -301,7 +301,8 @@ def _listening_sockets(pids: list[int]) -> list[tuple[int, str, str]]:
     found = []
     for pid in pids:
         try:
-            command = Path(f"/proc/{pid}/comm").read_text().strip()
+            # The executable's name, not /proc/PID/comm: Node 22+ names its main thread "MainThread" there.
+            command = Path(f"/proc/{pid}/exe").readlink().name
             for fd in Path(f"/proc/{pid}/fd").iterdir():
                 target = fd.readlink().name if fd.is_symlink() else ""
                 if target.startswith("socket:[") and target[8:-1] in listening:

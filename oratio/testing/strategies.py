@@ -54,6 +54,8 @@ from oratio.model.rules import NameRule
 
 # Every generated function bundles this folder (relative to the project root the tests pass): the bundler caches
 # it once, so examples cost a render, not a pip install.
+# The code folder of generated functions, relative to the project root the backends are given (this repository's
+# test fixture; a project rendering generated systems passes a root holding such a folder).
 FUNCTION_CODE = "tests/fixtures/function"
 ACCOUNT_DIGITS = 12  # bucket names end in the account id (12 digits) unless a suffix is set
 
