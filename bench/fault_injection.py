@@ -52,6 +52,7 @@ class Round:
     duplicates: dict[str, int]  # kind: names seen more than once
     resources: int  # resources of the stage, every kind
     killed_after_s: float | None = None
+    left: tuple[str, ...] = ()  # the pending changes, "action kind name: fields"
 
     @property
     def converged(self) -> bool:
@@ -95,10 +96,13 @@ def names_by_kind(target: Target, prefix: str) -> dict[str, list[str]]:
 
 def check(target: Target, stage: str, codes: tuple[int, ...], killed_after_s: float | None = None) -> Round:
     system = platform(stage)
-    pending = len(preview(target, system, project_root=ROOT).pending)
+    plan = preview(target, system, project_root=ROOT)
+    pending = len(plan.pending)
+    left = tuple(f"{c.action.value} {c.kind} {c.name}: {', '.join(c.fields) or '-'}" for c in plan.pending)
     found = names_by_kind(target, f"{system.name}-{stage}-")
     duplicates = {kind: sum(n - 1 for n in Counter(names).values() if n > 1) for kind, names in found.items()}
-    return Round(stage, codes, pending, duplicates, sum(len(names) for names in found.values()), killed_after_s)
+    return Round(stage, codes, pending, duplicates, sum(len(names) for names in found.values()), killed_after_s,
+                 left)
 
 
 def timed_up(stage: str, env: dict[str, str]) -> float:
@@ -147,7 +151,8 @@ def report(title: str, rounds: list[Round]) -> bool:
 def describe(r: Round) -> str:
     killed = f"killed after {r.killed_after_s:.2f} s, " if r.killed_after_s is not None else ""
     dups = ", ".join(f"{k} x{n}" for k, n in r.duplicates.items() if n) or "no duplicate"
-    return f"  {r.stage}: {killed}exit codes {list(r.codes)}, pending after {r.pending}, {dups}"
+    left = f" ({'; '.join(r.left)})" if r.left else ""
+    return f"  {r.stage}: {killed}exit codes {list(r.codes)}, pending after {r.pending}{left}, {dups}"
 
 
 def main() -> int:
