@@ -1,5 +1,5 @@
-"""Services the free LocalStack lacks, served through its bundled moto: cognito-idp, bedrock-agent (plus the
-operations in ``bedrock``), and bedrock-agent-runtime's InvokeAgent stand-in.
+"""Services the free LocalStack lacks, served through its bundled moto: cognito-idp, apigatewayv2, bedrock-agent
+(plus the operations in ``bedrock``), and bedrock-agent-runtime's InvokeAgent stand-in.
 
 Also the routing fix for the "bedrock" signing name: LocalStack sends every request signed "bedrock" to the
 ``bedrock`` service, so bedrock-agent's REST calls (``PUT /knowledgebases/``) never reach a bedrock-agent
@@ -37,6 +37,31 @@ def moto_service(api: str, overrides: dict[str, Any] | None = None) -> Service:
 @aws_provider(api="cognito-idp")
 def cognito_idp() -> Service:
     return moto_service("cognito-idp")
+
+
+@aws_provider(api="apigatewayv2")
+def apigatewayv2() -> Service:
+    """API Gateway v2's control plane (HTTP APIs, routes, integrations, authorizers, stages); the data plane is
+    ``apigatewayv2.py``'s."""
+    return moto_service("apigatewayv2", {"GetAuthorizers": _get_authorizers})
+
+
+def _get_authorizers(context: Any, request: Any) -> dict[str, Any]:
+    """GetAuthorizers, which moto lacks: its authorizers of one API, in the API's shape (PascalCase)."""
+    from localstack.aws.api import CommonServiceException
+    from moto.apigatewayv2.models import apigatewayv2_backends
+
+    api = apigatewayv2_backends[context.account_id][context.region].apis.get(request["ApiId"])
+    if api is None:
+        raise CommonServiceException("NotFoundException", f"Invalid API identifier specified {request['ApiId']}",
+                                     status_code=404)
+
+    def pascal(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key[:1].upper() + key[1:]: pascal(item) for key, item in value.items() if item is not None}
+        return value
+
+    return {"Items": [pascal(authorizer.to_json()) for authorizer in api.authorizers.values()]}
 
 
 @aws_provider(api="bedrock-agent")

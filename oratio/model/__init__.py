@@ -8,6 +8,7 @@ from oratio.model.common import Exemption, FrozenMap, Retention
 from oratio.model.errors import ModelError, Problem, deferred_validation
 from oratio.model.function import Function, Runtime
 from oratio.model.grants import Access, Grant, ResourceGrant, ServiceGrant, bedrock
+from oratio.model.http_api import Cors, HttpApi, JwtAuthorizer, Method, Route, Throttling
 from oratio.model.rules import RULES, Rule
 from oratio.model.system import System
 from oratio.model.table import AttributeType, Billing, GlobalIndex, Key, Projection, StreamView, Table
@@ -33,9 +34,10 @@ from oratio.model.workflow import (
 
 __all__ = [
     "RULES", "TRANSIENT_LAMBDA_ERRORS", "Access", "AppClient", "AttributeType", "AuthFlow", "Billing", "Branch",
-    "Bucket", "Catch", "Choice", "Condition", "Dynamic", "Encryption", "Exemption", "Fail", "FrozenMap",
-    "Function", "GlobalIndex", "Grant", "Key", "LifecycleRule", "Mfa", "ModelError", "Operator", "Pass",
-    "PasswordPolicy", "Problem", "Projection", "ResourceGrant", "Retention", "Retry", "Rule", "Runtime",
-    "ServiceGrant", "SignInAlias", "State", "StorageClass", "StreamView", "Succeed", "System", "Table", "Task",
-    "Transition", "UserPool", "Wait", "Workflow", "bedrock", "deferred_validation", "path",
+    "Bucket", "Catch", "Choice", "Condition", "Cors", "Dynamic", "Encryption", "Exemption", "Fail", "FrozenMap",
+    "Function", "GlobalIndex", "Grant", "HttpApi", "JwtAuthorizer", "Key", "LifecycleRule", "Method", "Mfa",
+    "ModelError", "Operator", "Pass", "PasswordPolicy", "Problem", "Projection", "ResourceGrant", "Retention",
+    "Retry", "Route", "Rule", "Runtime", "ServiceGrant", "SignInAlias", "State", "StorageClass", "StreamView",
+    "Succeed", "System", "Table", "Task", "Throttling", "Transition",
+    "UserPool", "Wait", "Workflow", "bedrock", "deferred_validation", "path",
 ]

@@ -272,6 +272,35 @@ COGNITO_CLIENT = _r("U102", "app client: at least one auth flow", _COGNITO_CLIEN
 COGNITO_VALIDITY = _r("U103", "token validity: access and id tokens at most the refresh token's", _COGNITO_TOKENS,
                       COGNITO_ACCESS_TOKEN_MINUTES, COGNITO_REFRESH_TOKEN_MINUTES)
 
+# --- API Gateway HTTP APIs --------------------------------------------------------------------------------
+_API_ROUTES = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html"
+_API_QUOTAS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html"
+_API_JWT = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html"
+_API_CORS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html"
+_API_CORS_REFERENCE = "https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid.html#apis-apiid-model-cors"
+_API_THROTTLING = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html"
+API_ROUTES = Limit(1, 300, "routes")
+API_AUDIENCES = Limit(1, 50, "", "audiences (app clients)")
+API_CORS_MAX_AGE = Limit(-1, 86_400, "s", "max age")
+API_BURST = Limit(0, 5_000, "requests", "burst")  # the account's default burst quota per Region
+API_RATE = Limit(0, 10_000, "requests/s", "rate")  # the account's default steady-state quota per Region
+
+API_ROUTE_KEY = _r("H101", "route key: '$default' or 'METHOD /path' (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, "
+                   "ANY)", _API_ROUTES)
+API_PATH_VARIABLE = _r("H102", "path variable: a whole segment '{name}', each name once a route", _API_ROUTES)
+API_GREEDY_LAST = _r("H103", "a greedy path variable '{name+}' is the path's last segment", _API_ROUTES)
+API_ROUTE_UNIQUE = _r("H104", "route keys are unique (variables' names aside)", _API_ROUTES)
+API_ROUTE_COUNT = _r("H105", "routes per HTTP API", _API_QUOTAS, API_ROUTES)
+API_ROUTE_AUTH = _r("H106", "a route is protected by the API's authorizer, or public with a reason", MODEL_SOURCE,
+                    REASON_LENGTH)
+API_ROUTE_FUNCTION = _r("H107", "a route's function is a function of the same system", MODEL_SOURCE)
+API_AUTHORIZER = _r("H108", "JWT authorizer: a user pool of the system and its app clients as the audience", _API_JWT,
+                    API_AUDIENCES)
+API_CORS = _r("H109", "CORS: origins '*' or scheme://host[:port], no '*' with credentials, known methods, max age",
+              _API_CORS, API_CORS_MAX_AGE)
+API_THROTTLING = _r("H110", "throttling: burst and rate within the account's quotas", _API_THROTTLING, API_BURST,
+                    API_RATE)
+
 # --- Lengths and characters, as data (validators and test strategies both read these) -------------------
 S3_BUCKET = NameRule("bucket name", S3_BUCKET_NAME_LENGTH, "a-z0-9.-", "a-z, 0-9, '.', '-'", S3_NAME_LENGTH,
                      S3_NAME_CHARS)
@@ -301,6 +330,13 @@ LAMBDA_PYTHON_RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13"
 LAMBDA_RUNTIMES = (*LAMBDA_PYTHON_RUNTIMES, "nodejs20.x", "nodejs22.x", "nodejs24.x")
 # Runtimes oratio can build: its bundler installs Python requirements and both backends render Python handlers.
 BUILDABLE_RUNTIMES = LAMBDA_PYTHON_RUNTIMES
+
+# A literal path segment of a route: RFC 3986's path characters, without percent-encoding; path variables are
+# letters, digits, '_', '-' and '.', the characters a function can read back as a key of ``pathParameters``.
+API_PATH_SEGMENT_PATTERN = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@-]+")
+API_PATH_SEGMENT_TEXT = "letters, digits and ._~!$&'()*+,;=:@-"
+API_PATH_VARIABLE_PATTERN = re.compile(r"[A-Za-z0-9._-]+")
+API_PATH_VARIABLE_TEXT = "letters, digits, '_', '-' and '.'"
 
 S3_IA_CLASSES = frozenset({"STANDARD_IA", "ONEZONE_IA"})
 

@@ -20,6 +20,7 @@ from oratio.model.common import (
 from oratio.model.errors import ModelError, Problem
 from oratio.model.function import Function, environment_size
 from oratio.model.grants import ResourceGrant
+from oratio.model.http_api import HttpApi
 from oratio.model.table import Table
 from oratio.model.user_pool import UserPool
 from oratio.model.workflow import Workflow, check_state_machine_name
@@ -45,6 +46,7 @@ class System(Validated):
     functions: tuple[Function, ...] = attrs.field(default=(), converter=to_tuple)
     workflows: tuple[Workflow, ...] = attrs.field(default=(), converter=to_tuple)
     user_pools: tuple[UserPool, ...] = attrs.field(default=(), converter=to_tuple)
+    http_apis: tuple[HttpApi, ...] = attrs.field(default=(), converter=to_tuple)
     bucket_suffix: str | None = None
     description: str = ""
 
@@ -58,7 +60,7 @@ class System(Validated):
         """Tags every backend puts on every resource: they mark what this system owns."""
         return {"oratio:system": self.name, "oratio:stage": self.stage}
 
-    def physical_name(self, resource: Table | Function | Workflow | UserPool) -> str:
+    def physical_name(self, resource: Table | Function | Workflow | UserPool | HttpApi) -> str:
         return f"{self.prefix}-{resource.name}"
 
     def bucket_name(self, bucket: Bucket, account: str) -> str:
@@ -96,6 +98,9 @@ class System(Validated):
     def user_pool(self, name: str) -> UserPool:
         return _find(self.user_pools, name, "user pool")
 
+    def http_api(self, name: str) -> HttpApi:
+        return _find(self.http_apis, name, "HTTP API")
+
     # --- Validation -------------------------------------------------------------------------------------
     def check(self) -> None:
         """Raise one ModelError with every problem of the system (use after ``deferred_validation()``)."""
@@ -111,7 +116,7 @@ class System(Validated):
         collections = (
             ("tables", self.tables, Table), ("buckets", self.buckets, Bucket),
             ("functions", self.functions, Function), ("workflows", self.workflows, Workflow),
-            ("user_pools", self.user_pools, UserPool),
+            ("user_pools", self.user_pools, UserPool), ("http_apis", self.http_apis, HttpApi),
         )
         for field, values, kind in collections:
             if not isinstance(values, tuple):
@@ -176,6 +181,8 @@ class System(Validated):
                 if isinstance(function, str) and function not in function_names:
                     yield Problem(f"{where}.states[{index}].function", rules.SFN_TASK_FUNCTION,
                                   f"function {function!r} is not defined in this system")
+        for where, api in self._valid(self.http_apis, HttpApi):
+            yield from _api_reference_problems(where, api, function_names, self.user_pools)
 
     def _environment_problems(self, where: str, function: Function, names: dict[str, str]) -> Iterator[Problem]:
         """Variables derived from grants: valid names, no collisions, and the 4 KB limit with them counted."""
@@ -207,6 +214,30 @@ class System(Validated):
                    ((self.tables, Table), (self.buckets, Bucket)) if isinstance(vs, tuple) for v in vs)
 
 
+def _api_reference_problems(where: str, api: HttpApi, function_names: set[str],
+                            user_pools: tuple[UserPool, ...]) -> Iterator[Problem]:
+    """An API's routes call functions of the system; its authorizer trusts a pool of the system and its clients."""
+    if isinstance(api.routes, tuple):
+        for index, route in enumerate(api.routes):
+            function = getattr(route, "function", None)
+            if isinstance(function, str) and function not in function_names:
+                yield Problem(f"{where}.routes[{index}].function", rules.API_ROUTE_FUNCTION,
+                              f"function {function!r} is not defined in this system")
+    authorizer = api.authorizer
+    if authorizer is None or not isinstance(getattr(authorizer, "clients", None), tuple):
+        return
+    pool = next((p for p in user_pools if isinstance(p, UserPool) and p.name == authorizer.user_pool), None)
+    if pool is None:
+        yield Problem(f"{where}.authorizer.user_pool", rules.API_AUTHORIZER,
+                      f"user pool {authorizer.user_pool!r} is not defined in this system")
+        return
+    clients = {getattr(c, "name", None) for c in pool.clients} if isinstance(pool.clients, tuple) else set()
+    for index, client in enumerate(authorizer.clients):
+        if client not in clients:
+            yield Problem(f"{where}.authorizer.clients[{index}]", rules.API_AUTHORIZER,
+                          f"user pool {pool.name!r} has no app client {client!r}")
+
+
 def _named(value: Any) -> bool:
     return isinstance(value, str) and bool(value)
 
@@ -221,7 +252,7 @@ def _kind(target: Any) -> str:
 
 def _field_of(kind: type) -> str:
     return {Table: "tables", Bucket: "buckets", Function: "functions", Workflow: "workflows",
-            UserPool: "user_pools"}[kind]
+            UserPool: "user_pools", HttpApi: "http_apis"}[kind]
 
 
 def _where(field: str, index: int, value: Any) -> str:
