@@ -190,6 +190,8 @@ def _field_diff(field: str, old: Any, new: Any) -> list[str]:
             elif old[key] != new[key]:
                 lines += _field_diff(f"{field}[{key!r}]", old[key], new[key])
         return lines
+    if isinstance(old, list) and new == []:  # what the model does not have, one line each (security drift)
+        return [f"{field}: not in the model: {_short(item, 200)}" for item in old]
     return [f"{field}: {_short(old)} => {_short(new)}"]
 
 

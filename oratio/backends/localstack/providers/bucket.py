@@ -55,6 +55,15 @@ def _normalized_rule(rule: dict[str, Any]) -> dict[str, Any]:
     return normalized
 
 
+def _statement(statement: dict[str, Any]) -> str:
+    """A policy statement as one readable string: "public-read: Allow s3:GetObject for * on arn:..."."""
+    principal = statement.get("Principal")
+    if isinstance(principal, dict) and len(principal) == 1:
+        principal = next(iter(principal.values()))
+    return (f"{statement.get('Sid', '(no Sid)')}: {statement.get('Effect')} {json.dumps(statement.get('Action'))} "
+            f"for {json.dumps(principal)} on {json.dumps(statement.get('Resource'))}")
+
+
 def _grant(grant: dict[str, Any]) -> str:
     """An ACL grant as one readable string: "READ to http://acs.amazonaws.com/groups/global/AllUsers"."""
     grantee = grant.get("Grantee", {})
@@ -112,7 +121,7 @@ class BucketProvider(Provider):
                      "block_public_access": all(block.get(k) for k in PUBLIC_ACCESS_BLOCKS),
                      "enforce_tls": any(s.get("Sid") == TLS_SID for s in statements),
                      "lifecycle": [_normalized_rule(r) for r in lifecycle],
-                     "other_policy_statements": [s for s in statements if s.get("Sid") != TLS_SID],
+                     "other_policy_statements": [_statement(s) for s in statements if s.get("Sid") != TLS_SID],
                      "acl_grants": [_grant(g) for g in acl.get("Grants", []) if
                                     g.get("Grantee", {}).get("ID") != owner or g.get("Permission") != "FULL_CONTROL"],
                      }, self.listed_tags(target, name, None))

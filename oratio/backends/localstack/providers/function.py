@@ -124,8 +124,14 @@ class FunctionProvider(Provider):
 
     def update(self, target: Target, spec: Spec, fields: set[str], tags: dict[str, str]) -> None:
         lambda_ = target.client("lambda")
-        if "health" in fields:  # a Failed function gets its code and configuration again (or says why it fails)
-            fields = fields | {"code_sha256"} | CONFIG_FIELDS
+        if "health" in fields:
+            # A Failed function is made again (it holds no data; LocalStack, like Lambda, refuses to update a
+            # function whose creation failed): it comes back healthy, or the run fails saying why.
+            self.delete(target, spec.physical)
+            wait(lambda: unless_missing(lambda: lambda_.get_function_configuration(FunctionName=spec.physical),
+                                        "ResourceNotFoundException") is None, f"deleting function {spec.physical}")
+            self.create(target, spec, tags)
+            return
         if "permissions" in fields:
             policy = unless_missing(lambda: json.loads(lambda_.get_policy(FunctionName=spec.physical)["Policy"]),
                                     "ResourceNotFoundException") or {}
@@ -135,15 +141,21 @@ class FunctionProvider(Provider):
         if "url" in fields:
             unless_missing(lambda: lambda_.delete_function_url_config(FunctionName=spec.physical),
                            "ResourceNotFoundException")
-        if "code_sha256" in fields:
-            assert spec.artifact is not None
-            lambda_.update_function_code(FunctionName=spec.physical, ZipFile=spec.artifact.read_bytes())
-            self._wait_settled(target, spec, "updating the code of")
-        if fields & CONFIG_FIELDS:
-            lambda_.update_function_configuration(**self._configuration(spec))
-            self._wait_settled(target, spec, "updating function")
+        self._update_code(target, spec, fields)
+        self._update_configuration(target, spec, fields)
         config = lambda_.get_function_configuration(FunctionName=spec.physical)
         lambda_.tag_resource(Resource=config["FunctionArn"], Tags=tags)
+
+    def _update_code(self, target: Target, spec: Spec, fields: set[str]) -> None:
+        if "code_sha256" in fields:
+            assert spec.artifact is not None
+            target.client("lambda").update_function_code(FunctionName=spec.physical, ZipFile=spec.artifact.read_bytes())
+            self._wait_settled(target, spec, "updating the code of")
+
+    def _update_configuration(self, target: Target, spec: Spec, fields: set[str]) -> None:
+        if fields & CONFIG_FIELDS:
+            target.client("lambda").update_function_configuration(**self._configuration(spec))
+            self._wait_settled(target, spec, "updating function")
 
     def delete(self, target: Target, physical: str) -> None:
         target.client("lambda").delete_function(FunctionName=physical)

@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from oratio.backends.localstack.providers.base import MEASURE_BOUND, Context, Live, Measure, Provider, Spec, listed
+from oratio.backends.localstack.providers.base import (
+    MEASURE_BOUND,
+    SYSTEM_TAG,
+    Context,
+    Live,
+    Measure,
+    Provider,
+    Spec,
+    listed,
+)
 from oratio.backends.localstack.target import Target
 from oratio.model import AppClient, Retention, System, UserPool
 
@@ -29,8 +38,13 @@ def find_user_pool(target: Target, name: str) -> dict[str, Any] | None:
 
 
 def _pools_named(target: Target, name: str) -> list[dict[str, Any]]:
-    """Every pool of that name, oldest first."""
-    return _oldest_first([pool for pool in _pools(target) if pool["Name"] == name])
+    """Every pool of that name: the one oratio uses first (one with oratio's tags before one without, then the
+    oldest; duplicates, rare, are described for their tags)."""
+    named = [pool for pool in _pools(target) if pool["Name"] == name]
+    if len(named) < 2:
+        return named
+    tagged = {pool["Id"] for pool in named if SYSTEM_TAG in _pool_tags(target, pool["Id"])}
+    return sorted(_oldest_first(named), key=lambda pool: pool["Id"] not in tagged)
 
 
 def _oldest_first(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
