@@ -62,6 +62,8 @@ examples:
   oratio synth --stage prod         cdk.out/ for prod (also: python app.py --backend cdk --stage prod)
   oratio up                         deploy on the embedded LocalStack (stage local)
   oratio preview --json             the plan as JSON
+  oratio up --replace sessions      allow a replacement that loses data (README: Safety)
+  oratio destroy --preview          what destroy would delete and keep, changing nothing
   oratio destroy
   oratio localstack start           start the embedded LocalStack on 127.0.0.1:4566
 """
@@ -94,6 +96,20 @@ def _json_option(parser: argparse.ArgumentParser, *, top: bool) -> None:
                         help="localstack: print the plan (or outputs) as JSON")
 
 
+def _safety_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """The flags that allow, one resource at a time, what the plan's data rules stop (README: Safety)."""
+    default: Any = [] if top else argparse.SUPPRESS
+    parser.add_argument("--replace", action="append", default=default, metavar="NAME",
+                        help="localstack up: allow replacing NAME although its data (or its retention) is lost with "
+                             "the old one (repeatable)")
+    parser.add_argument("--adopt", action="append", default=default, metavar="NAME",
+                        help="localstack up: take over NAME, which exists without oratio's tags and holds data "
+                             "(repeatable)")
+    parser.add_argument("--force-delete", action="append", default=default, metavar="NAME",
+                        help="localstack up: allow deleting NAME, no longer in the model, with the data it holds "
+                             "(repeatable)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="oratio", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -104,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     # The design's mode flags of `--backend localstack` (no verb); with a verb they are refused.
     parser.add_argument("--preview", action="store_true", help="with --backend localstack: the verb preview")
     parser.add_argument("--destroy", action="store_true", help="with --backend localstack: the verb destroy")
-    parser.add_argument("--yes", action="store_true", help=argparse.SUPPRESS)
+    _safety_options(parser, top=True)
     verbs = parser.add_subparsers(dest="command", metavar="VERB")
 
     def verb(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -115,11 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     _cdk_options(verb("synth", "cdk: synthesize CloudFormation into cdk.out/"), top=False)
-    for name, help_text in (("preview", "localstack: show the plan, change nothing"),
+    for name, help_text in (("preview", "localstack: show the plan, change nothing (--destroy: the destroy's)"),
                             ("up", "localstack: create or update the system"),
-                            ("destroy", "localstack: delete what is not retained"),
+                            ("destroy", "localstack: delete what is not retained (--preview: show it only)"),
                             ("outputs", "localstack: the deployed system's names, ARNs and ids")):
-        _json_option(verb(name, help_text), top=False)
+        sub = verb(name, help_text)
+        _json_option(sub, top=False)
+        if name in ("preview", "up"):
+            _safety_options(sub, top=False)
     show = verb("show", "validate the system and list its resources")
     show.add_argument("--account", default="123456789012", help="account id used in bucket names")
     rules = verb("rules", "the model's rule table: id, what, limit, source")
@@ -138,8 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
 def resolve_verb(args: argparse.Namespace) -> str:
     """The verb to run: the one given, or the design's ``--backend ... [--preview | --destroy]`` form mapped onto
     one. Contradictions are refused with one line, never guessed."""
-    modes = [flag for flag in ("preview", "destroy") if getattr(args, flag)]
+    modes = [flag for flag in ("preview", "destroy") if getattr(args, flag, False)]
     if args.command is not None:
+        if (args.command, modes) in (("destroy", ["preview"]), ("preview", ["destroy"])):
+            return "destroy-preview"
         if modes:
             raise OratioError(f"--{modes[0]} is the design's form of the verb {modes[0]}: do not combine it with "
                               f"the verb {args.command}", f"run: oratio {modes[0]} (or drop --{modes[0]})")
@@ -151,8 +172,6 @@ def resolve_verb(args: argparse.Namespace) -> str:
             raise OratioError(f"{args.command} is the localstack backend's; with the cdk backend the CDK CLI does "
                               f"it against AWS", f"run: oratio synth, then {CDK_EQUIVALENT[args.command]}")
         return args.command
-    if len(modes) > 1:
-        raise OratioError("--preview and --destroy exclude each other", "choose one: oratio preview or oratio destroy")
     if args.backend is None:
         raise OratioError("choose a verb: oratio synth | preview | up | destroy | outputs | show | rules | "
                           "localstack | demo | init", "see oratio --help")
@@ -161,6 +180,8 @@ def resolve_verb(args: argparse.Namespace) -> str:
             raise OratioError(f"--{modes[0]} applies to the localstack backend only",
                               f"with the cdk backend use the CDK CLI: {CDK_EQUIVALENT[modes[0]]}")
         return "synth"
+    if len(modes) > 1:  # the design's --preview --destroy: what destroy would do, changing nothing
+        return "destroy-preview"
     return modes[0] if modes else "up"
 
 
@@ -411,6 +432,11 @@ def _cdk_context(key: str) -> str | None:
 def _dispatch(args: argparse.Namespace) -> int:
     verb = resolve_verb(args)
     check_stage(args.stage)
+    flagged = [f"--{flag.replace('_', '-')}" for flag in ("replace", "adopt", "force_delete")
+               if getattr(args, flag, [])]
+    if flagged and verb not in ("up", "preview"):
+        raise OratioError(f"{flagged[0]} applies to the localstack verbs up and preview only, not {verb}",
+                          f"run: oratio up {flagged[0]} NAME")
     if verb == "localstack":
         from oratio.backends.localstack.embedded.cli import run as run_localstack
 
@@ -452,6 +478,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from oratio.backends.localstack import outputs_command
 
         return outputs_command(system, as_json=args.json, project_root=project_root_of(spec))
-    from oratio.backends.localstack import deploy_command
+    from oratio.backends.localstack import Allow, deploy_command
 
-    return deploy_command(system, mode=verb, as_json=args.json, project_root=project_root_of(spec))
+    allow = Allow(frozenset(getattr(args, "replace", [])), frozenset(getattr(args, "adopt", [])),
+                  frozenset(getattr(args, "force_delete", [])))
+    return deploy_command(system, mode=verb, as_json=args.json, project_root=project_root_of(spec), allow=allow)

@@ -34,8 +34,31 @@ def moto_service(api: str, overrides: dict[str, Any] | None = None) -> Service:
     return Service(name=api, skeleton=Skeleton(model, table))
 
 
+# What a user pool is created with and UpdateUserPool cannot change (it has no parameter for them): AWS keeps them
+# on every update; moto's update_user_pool resets them with the rest, so that a pool updated to a new password
+# policy lost its sign-in by email, and the next plan saw a change only a replacement makes.
+CREATION_ONLY_POOL_SETTINGS = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
+
+
+def keep_creation_only_pool_settings() -> None:
+    from moto.cognitoidp.models import CognitoIdpBackend
+
+    original = CognitoIdpBackend.update_user_pool
+    if getattr(original, "oratio_patched", False):
+        return
+
+    def update_user_pool(self: Any, user_pool_id: str, extended_config: dict[str, Any]) -> None:
+        config = self.describe_user_pool(user_pool_id).extended_config
+        kept = {key: config[key] for key in CREATION_ONLY_POOL_SETTINGS if key in config}
+        original(self, user_pool_id, {**(extended_config or {}), **kept})
+
+    update_user_pool.oratio_patched = True  # type: ignore[attr-defined]
+    CognitoIdpBackend.update_user_pool = update_user_pool
+
+
 @aws_provider(api="cognito-idp")
 def cognito_idp() -> Service:
+    keep_creation_only_pool_settings()
     return moto_service("cognito-idp")
 
 

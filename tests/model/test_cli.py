@@ -40,11 +40,12 @@ def test_help_lists_every_verb() -> None:
 
 
 @pytest.mark.parametrize(("arguments", "message"), [
-    (("--backend", "localstack", "--preview", "--destroy"), "error: --preview and --destroy exclude each other"),
     (("up", "--preview"), "error: --preview is the design's form of the verb preview: do not combine it with the "
                           "verb up"),
-    (("--destroy", "preview"), "error: --destroy is the design's form of the verb destroy: do not combine it with "
-                               "the verb preview"),
+    (("--destroy", "up"), "error: --destroy is the design's form of the verb destroy: do not combine it with "
+                          "the verb up"),
+    (("--backend", "localstack", "--destroy", "--replace", "x"), "error: --replace applies to the localstack verbs "
+                                                                  "up and preview only, not destroy"),
     (("--backend", "cdk", "--destroy"), "error: --destroy applies to the localstack backend only"),
     (("synth", "--backend", "localstack"), "error: synth is the cdk backend's (CloudFormation for AWS); the "
                                            "localstack backend deploys directly"),
@@ -58,6 +59,22 @@ def test_contradictions_and_empty_stages_are_refused_in_one_line(arguments: tupl
     assert result.returncode == 1, result.stderr
     assert result.stderr.splitlines()[0] == message
     assert result.stderr.splitlines()[1].startswith("  hint: ") and len(result.stderr.splitlines()) == 2
+
+
+@pytest.mark.parametrize("arguments", [
+    ("--backend", "localstack", "--preview", "--destroy"), ("destroy", "--preview"), ("preview", "--destroy"),
+    ("--destroy", "preview")])
+def test_preview_with_destroy_is_the_destroy_preview(arguments: tuple[str, ...]) -> None:
+    """The issue's trap: ``--preview --destroy`` destroyed. Every spelling of it previews the destroy (that it
+    deletes nothing is tested against LocalStack in tests/backends/localstack/test_data_safety.py)."""
+    from oratio.cli import build_parser, resolve_verb
+
+    assert resolve_verb(build_parser().parse_args(list(arguments))) == "destroy-preview"
+
+
+def test_the_hidden_yes_flag_is_gone() -> None:
+    result = run("--backend", "localstack", "--yes")
+    assert result.returncode == 2 and "unrecognized arguments: --yes" in result.stderr
 
 
 def test_common_options_go_before_or_after_the_verb() -> None:
