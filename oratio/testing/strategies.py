@@ -171,8 +171,9 @@ def buckets(draw: st.DrawFn, name: str) -> Bucket:
 
 
 # --- Functions -------------------------------------------------------------------------------------------------
-env_names = st.text(string.ascii_uppercase + string.digits + "_", min_size=1, max_size=20).filter(
-    lambda n: n[0].isalpha() and n not in rules.LAMBDA_RESERVED_ENV and not n.endswith(("_TABLE", "_BUCKET")))
+env_names = st.text(string.ascii_uppercase + string.digits + "_", min_size=2, max_size=20).filter(
+    lambda n: bool(rules.LAMBDA_ENV_NAME_PATTERN.fullmatch(n)) and n not in rules.LAMBDA_RESERVED_ENV
+    and not n.endswith(("_TABLE", "_BUCKET")))
 
 
 @st.composite
