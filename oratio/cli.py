@@ -14,6 +14,7 @@ import importlib
 import json
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -210,10 +211,15 @@ def ensure_importable_from_cwd() -> None:
 
 def load_system(spec: str, stage: str) -> Any:
     """Import ``module:function`` and call it with the stage; every model problem is reported at once."""
-    from oratio.model import System, deferred_validation
+    from oratio.model import ModelError, System, deferred_validation
 
     ensure_importable_from_cwd()
     module_name, _, attribute = spec.partition(":")
+    if not all(part.isidentifier() for part in module_name.split(".")) or \
+            not (attribute == "" or attribute.isidentifier()):
+        raise OratioError(f"--system {spec!r} is not module:function",
+                          "give a module importable from the current folder and a function of the stage, "
+                          "e.g. --system infra:system")
     try:
         factory: Callable[[str], Any] = getattr(importlib.import_module(module_name), attribute or "system")
     except ModuleNotFoundError as error:
@@ -225,12 +231,32 @@ def load_system(spec: str, stage: str) -> Any:
     except (ImportError, AttributeError) as error:
         raise OratioError(f"cannot load the system {spec!r}: {error}",
                           "give --system as module:function, a function of the stage") from error
-    with deferred_validation():
-        system = factory(stage)
+    if not callable(factory):
+        raise OratioError(f"--system {spec} names an object of type {type(factory).__name__}, not a function of "
+                          "the stage",
+                          "give module:function, a function taking the stage and returning an oratio.model.System")
+    try:
+        with deferred_validation():
+            system = factory(stage)
+    except (ModelError, OratioError):
+        raise
+    except Exception as error:  # the user's own code failed: say where, in one line
+        call = f"import {module_name}; {module_name}.{attribute or 'system'}({stage!r})"
+        raise OratioError(f"the system function {spec} raised {type(error).__name__}: {error}{_where(error)}",
+                          f"fix it (it is called with the stage); its traceback: python -c \"{call}\"") from None
     if not isinstance(system, System):
-        raise OratioError(f"{spec} returned {type(system).__name__}, not an oratio.model.System")
+        raise OratioError(f"{spec} returned {type(system).__name__}, not an oratio.model.System",
+                          "give --system a function of the stage that returns an oratio.model.System")
     system.check()
     return system
+
+
+def _where(error: BaseException) -> str:
+    """`` (at file:line)``: the innermost frame of the traceback outside oratio, or nothing."""
+    frames = traceback.extract_tb(error.__traceback__)
+    outside = [f for f in frames if Path(f.filename).resolve() != Path(__file__).resolve()
+               and "/oratio/model/" not in f.filename]
+    return f" (at {outside[-1].filename}:{outside[-1].lineno})" if outside else ""
 
 
 def project_root_of(spec: str) -> Path:
@@ -256,9 +282,60 @@ def missing_extra(module: str) -> OratioError:
                        f"pip install 'oratio[{extra}]'")
 
 
+class _QuietPipe:
+    """stdout or stderr that, once its reader is gone (``oratio preview | head``), drops what is written instead of
+    raising BrokenPipeError: the command finishes its work (an ``up`` is not cut off midway by a closed pipe) and
+    ends quietly, as ``git log | head`` does, with its own exit status."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def _silence(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())  # what is still buffered, and Python's flush at exit, go nowhere
+        os.close(devnull)
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._silence()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._silence()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _guard_pipes() -> None:
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is not None and not isinstance(stream, _QuietPipe) and hasattr(stream, "fileno"):
+            try:
+                stream.fileno()
+            except (OSError, ValueError):  # not a real file (pytest's capture): nothing to guard
+                continue
+            setattr(sys, name, _QuietPipe(stream))
+
+
+def _backend_failure(error: Exception) -> OratioError | None:
+    """An SDK error that escaped a LocalStack command (LocalStack died, or answered 500), as one line and a hint."""
+    if not type(error).__module__.startswith(("botocore", "boto3", "urllib3")):
+        return None
+    from oratio.backends.localstack.failures import describe
+
+    return describe(error)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from oratio.model import ModelError
 
+    _guard_pipes()
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
@@ -276,6 +353,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as error:
+        failure = _backend_failure(error)
+        if failure is None:
+            raise
+        print(f"error: {failure}", file=sys.stderr)
+        return failure.exit_code
 
 
 def show(system: Any, account: str) -> int:
@@ -344,9 +427,16 @@ def _dispatch(args: argparse.Namespace) -> int:
         if checkout_root() is None:
             raise OratioError("the demo runs the Oratio platform from oratio's repository, not from the package",
                               "clone the repository and run: make demo (or: oratio init, then oratio up)")
+        from oratio.backends.localstack import local_target
         from oratio.demo import run_demo
 
+        local_target()  # the safety checks first
+
         return run_demo(stage=args.stage or "local")
+    if verb in ("preview", "up", "destroy", "outputs"):
+        from oratio.backends.localstack import local_target
+
+        local_target()  # the safety checks come first: before the system is loaded or LocalStack started
     spec = args.system or default_system()
     if verb == "show":
         return show(load_system(spec, args.stage or "dev"), args.account)

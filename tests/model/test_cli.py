@@ -201,3 +201,32 @@ def test_a_missing_extra_names_the_pip_command(blocked: str, verb: str, extra: s
     assert result.returncode == 1, result.stderr
     assert result.stderr.splitlines() == [f"error: {blocked} is not installed: the {extra} backend needs it",
                                           f"  hint: pip install 'oratio[{extra}]'"]
+
+
+@pytest.mark.parametrize(("spec", "first_line"), [
+    ("boom:system", "error: the system function boom:system raised RuntimeError: no settings for stage dev "
+                    "(at {folder}/boom.py:4)"),
+    ("os:getcwd", "error: the system function os:getcwd raised TypeError: posix.getcwd() takes no arguments "
+                  "(1 given)"),
+    (":", "error: --system ':' is not module:function"),
+    ("boom:", "error: the system function boom: raised RuntimeError: no settings for stage dev "
+              "(at {folder}/boom.py:4)"),
+    ("boom:NOT_A_FUNCTION", "error: --system boom:NOT_A_FUNCTION names an object of type int, not a function of "
+                            "the stage"),
+    ("boom:../x", "error: --system 'boom:../x' is not module:function"),
+])
+def test_a_system_function_that_fails_is_one_line_with_a_hint(tmp_path: Path, spec: str, first_line: str) -> None:
+    """The user's own code raising (or a spec that names no function) is their error: one line saying where, a
+    hint, exit 1; never a traceback."""
+    (tmp_path / "boom.py").write_text(textwrap.dedent("""\
+        NOT_A_FUNCTION = 3
+
+        def system(stage):
+            raise RuntimeError(f"no settings for stage {stage}")
+        """))
+    result = run("show", "--system", spec, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and lines[1].startswith("  hint: "), result.stderr
+    assert lines[0] == first_line.format(folder=tmp_path.resolve())

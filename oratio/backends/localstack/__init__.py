@@ -29,7 +29,7 @@ from oratio.backends.localstack.target import DEFAULT_REGION, Target, UnsafeTarg
 from oratio.model import System
 
 __all__ = ["Action", "Applied", "Change", "Plan", "Spec", "Target", "UnsafeTarget", "deploy_command", "destroy",
-           "outputs", "preview", "up"]
+           "local_target", "outputs", "preview", "up"]
 
 REGION_VARIABLE = "ORATIO_REGION"
 
@@ -54,13 +54,28 @@ def destroy(target: Target, system: System, *, progress: Callable[[str], None] |
     return plan, apply(target, plan, progress)
 
 
-def resolve_target(progress: Callable[[str], None]) -> Target:
-    """The user's LocalStack when they name one, otherwise the embedded one (started when nothing answers)."""
+def local_target() -> Target:
+    """The target of every LocalStack command, checked before anything is started or asked: the user's LocalStack
+    when they name one (strictly parsed, normalised), else the embedded one's address; the environment must lend
+    no real credentials and name no other endpoint (``Target.check_endpoint``)."""
     from oratio.backends.localstack import embedded
 
     region = os.environ.get(REGION_VARIABLE) or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
-    endpoint = embedded.resolve_endpoint() or embedded.ensure_running(progress)
-    return Target(endpoint.url, region)
+    user = embedded.resolve_endpoint()
+    target = Target(user.url if user is not None else embedded.Layout.default().url, region)
+    target.check_endpoint()
+    return target
+
+
+def resolve_target(progress: Callable[[str], None]) -> Target:
+    """The user's LocalStack when they name one, otherwise the embedded one (started when nothing answers), once
+    the checks of ``local_target`` pass."""
+    from oratio.backends.localstack import embedded
+
+    target = local_target()
+    if embedded.resolve_endpoint() is None:
+        embedded.ensure_running(progress)
+    return target
 
 
 def deploy_command(system: System, *, mode: str = "up", as_json: bool = False,
