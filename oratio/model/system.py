@@ -15,6 +15,7 @@ from oratio.model.common import (
     check_bucket_name,
     check_identifier,
     check_name,
+    check_type,
     to_tuple,
 )
 from oratio.model.errors import ModelError, Problem
@@ -78,8 +79,9 @@ class System(Validated):
 
     def physical_names(self, account: str) -> dict[str, str]:
         """``table:<name>`` / ``bucket:<name>`` to physical names, for ``environment``."""
-        names = {f"table:{t.name}": self.physical_name(t) for t in self.tables}
-        names.update({f"bucket:{b.name}": self.bucket_name(b, account) for b in self.buckets})
+        names = {f"table:{t.name}": self.physical_name(t) for t in _items(self.tables) if isinstance(t, Table)}
+        names.update({f"bucket:{b.name}": self.bucket_name(b, account) for b in _items(self.buckets)
+                      if isinstance(b, Bucket)})
         return names
 
     # --- Look-ups ---------------------------------------------------------------------------------------
@@ -113,6 +115,7 @@ class System(Validated):
         yield from check_identifier("stage", self.stage, rules.STAGE)
         if self.bucket_suffix is not None:
             yield from check_identifier("bucket_suffix", self.bucket_suffix, rules.SUFFIX)
+        yield from check_type("description", self.description, str, "a string")
         collections = (
             ("tables", self.tables, Table), ("buckets", self.buckets, Bucket),
             ("functions", self.functions, Function), ("workflows", self.workflows, Workflow),
@@ -158,21 +161,22 @@ class System(Validated):
             yield from _as_physical(check_state_machine_name(f"{where}.name", self.physical_name(workflow)))
 
     def _reference_problems(self) -> Iterator[Problem]:
-        targets = {("table", t.name): t for t in self.tables if isinstance(t, Table)}
-        targets.update({("bucket", b.name): b for b in self.buckets if isinstance(b, Bucket)})
+        targets = {("table", t.name): t for t in _items(self.tables) if isinstance(t, Table) and _named(t.name)}
+        targets.update({("bucket", b.name): b for b in _items(self.buckets) if isinstance(b, Bucket)
+                        and _named(b.name)})
         names = self.physical_names(PLACEHOLDER_ACCOUNT) if self._all_named() else {}
         for where, function in self._valid(self.functions, Function):
             if not isinstance(function.grants, tuple):
                 continue
             for index, grant in enumerate(function.grants):
-                if not isinstance(grant, ResourceGrant) or not hasattr(grant.target, "name"):
-                    continue
-                kind = _kind(grant.target)
-                if targets.get((kind, grant.target.name)) != grant.target:
+                if not isinstance(grant, ResourceGrant) or not isinstance(grant.target, (Table, Bucket)):
+                    continue  # not a grant, or not a table or bucket: the grant's own problem
+                kind, name = _kind(grant.target), grant.target.name
+                if not _named(name) or targets.get((kind, name)) != grant.target:
                     yield Problem(f"{where}.grants[{index}].target", rules.GRANT_TARGET,
-                                  f"{kind} {grant.target.name!r} is not this system's (or differs from it)")
+                                  f"{kind} {name!r} is not this system's (or differs from it)")
             yield from self._environment_problems(where, function, names)
-        function_names = {f.name for f in self.functions if isinstance(f, Function)}
+        function_names = {f.name for f in _items(self.functions) if isinstance(f, Function) and _named(f.name)}
         for where, workflow in self._valid(self.workflows, Workflow):
             if not isinstance(workflow.states, tuple):
                 continue
@@ -189,10 +193,12 @@ class System(Validated):
         if not names or not isinstance(function.environment, FrozenMap):
             return
         derived: dict[str, str] = {}
-        for index, grant in enumerate(function.resource_grants):
-            key = f"{_kind(grant.target)}:{getattr(grant.target, 'name', '')}"
-            if key not in names:
+        for index, grant in enumerate(function.grants):
+            if not isinstance(grant, ResourceGrant):
                 continue
+            key = f"{_kind(grant.target)}:{getattr(grant.target, 'name', '')}"
+            if key not in names or not isinstance(grant.environment_name, str):
+                continue  # an env_var of another type is the grant's own problem
             variable, field = grant.environment_name, f"{where}.grants[{index}].env_var"
             if not rules.LAMBDA_ENV_NAME_PATTERN.fullmatch(variable) or variable in rules.LAMBDA_RESERVED_ENV:
                 yield Problem(field, rules.LAMBDA_ENV_NAME, f"{variable!r} is not a usable variable name")
@@ -210,8 +216,14 @@ class System(Validated):
                               f"{rules.LAMBDA_ENV_BYTES.high}")
 
     def _all_named(self) -> bool:
-        return all(isinstance(v, kind) and _named(v.name) for vs, kind in
-                   ((self.tables, Table), (self.buckets, Bucket)) if isinstance(vs, tuple) for v in vs)
+        collections = ((self.tables, Table), (self.buckets, Bucket))
+        return all(isinstance(vs, tuple) for vs, _ in collections) and all(
+            isinstance(v, kind) and _named(v.name) for vs, kind in collections for v in vs)
+
+
+def _items(values: Any) -> tuple:
+    """A collection field's items, or none when it is not a list (its own type problem)."""
+    return values if isinstance(values, tuple) else ()
 
 
 def _api_reference_problems(where: str, api: HttpApi, function_names: set[str],

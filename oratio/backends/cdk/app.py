@@ -21,7 +21,7 @@ from constructs import Construct
 
 from oratio.backends.cdk import checks
 from oratio.backends.cdk.bucket import render_bucket
-from oratio.backends.cdk.common import construct_id
+from oratio.backends.cdk.common import construct_id, part_id
 from oratio.backends.cdk.function import render_function
 from oratio.backends.cdk.http_api import render_http_api
 from oratio.backends.cdk.table import render_table
@@ -58,8 +58,11 @@ class AuthStack(_SystemStack):
             checks.acknowledge_exemptions(construct, pool.exemptions)
             self.output(f"{construct_id(pool.name)}UserPoolId", construct.user_pool_id, f"user pool {pool.name}")
             for client, client_construct in zip(pool.clients, clients, strict=True):
-                self.output(f"{construct_id(pool.name)}{construct_id(client.name)}ClientId",
-                            client_construct.user_pool_client_id, f"app client {client.name} of {pool.name}")
+                # In the pool's scope: two pools' clients never share an output id (``a`` + ``b-c`` and ``a-b`` +
+                # ``c`` would, side by side); the logical id is the readable path plus the CDK's hash of it.
+                CfnOutput(construct, f"{construct_id(client.name)}ClientId",
+                          value=client_construct.user_pool_client_id,
+                          description=f"app client {client.name} of {pool.name}")
 
 
 class DatabaseStack(_SystemStack):
@@ -100,7 +103,8 @@ class FunctionsStack(_SystemStack):
             construct, _ = render_function(self, system, function, cid, system.environment(function, names),
                                            project_root, progress)
             checks.acknowledge_exemptions(construct, function.exemptions)
-            checks.acknowledge_wildcards(self.node.find_child(f"{cid}Role"), system, function_statements(function))
+            checks.acknowledge_wildcards(self.node.find_child(part_id(cid, "Role")), system,
+                                         function_statements(function))
             self.functions[function.name] = construct
             self.output(f"{cid}FunctionArn", construct.function_arn, f"function {function.name}")
 
@@ -116,7 +120,8 @@ class WorkflowStack(_SystemStack):
             cid = construct_id(workflow.name)
             machine = render_workflow(self, system, workflow, cid)
             checks.acknowledge_exemptions(machine, workflow.exemptions)
-            checks.acknowledge_wildcards(self.node.find_child(f"{cid}Role"), system, workflow_statements(workflow))
+            checks.acknowledge_wildcards(self.node.find_child(part_id(cid, "Role")), system,
+                                         workflow_statements(workflow))
             self.output(f"{cid}StateMachineArn", machine.state_machine_arn, f"state machine {workflow.name}")
 
 
