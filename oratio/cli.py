@@ -400,6 +400,13 @@ def show(system: Any, account: str) -> int:
     for pool in system.user_pools:
         clients = ", ".join(c.name for c in pool.clients)
         print(f"  user pool {pool.name:<22} {system.physical_name(pool):<40} clients: {clients}")
+    for api in system.http_apis:
+        print(f"  http api  {api.name:<22} {system.physical_name(api):<40} {len(api.routes)} routes")
+    from oratio.backends.cdk.shards import describe, plan  # no CDK import: the plan is made from the model alone
+
+    print("stacks (cdk backend; a concern too large for one stack is split by a hash of each name):")
+    for line in describe(plan(system)):
+        print(f"  {line}")
     return 0
 
 

@@ -97,8 +97,12 @@ def test_the_system_module_is_found_in_the_current_folder(tmp_path: Path) -> Non
                             cwd=tmp_path, capture_output=True, text=True, timeout=120,
                             env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["system mine, stage dev: valid",
-                                          f"  table     notes                  {'mine-dev-notes':<40} no indexes"]
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["system mine, stage dev: valid",
+                         f"  table     notes                  {'mine-dev-notes':<40} no indexes"]
+    # Then the CDK backend's stacks: one, for the one table.
+    assert lines[2].startswith("stacks (cdk backend")
+    assert lines[3].split()[:3] == ["mine-dev-database", "1", "tables"] and len(lines) == 4
 
 
 def test_the_default_system_comes_from_cdk_json(tmp_path: Path) -> None:

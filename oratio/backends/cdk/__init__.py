@@ -27,6 +27,8 @@ class SynthesizedStack:
     template_file: Path
     resource_count: int
     resource_types: dict[str, int]
+    outputs: int = 0
+    template_bytes: int = 0
 
 
 def require_node() -> None:
@@ -55,15 +57,24 @@ def synth(system: System, outdir: str | Path, *, nag: bool = True, cfn_validatio
         raise OratioError(f"the CDK app failed its checks: {str(error).splitlines()[0]}",
                           f"read the findings above (also in {Path(outdir) / 'validation-report.json'}); fix each, "
                           "or give the resource an exemption with its reason in the model") from None
+    from oratio.backends.cdk.shards import QUOTAS_URL, measure, over_quota
+
     stacks = []
     for stack in assembly.stacks:
         template = Path(assembly.directory) / stack.template_file
-        resources = json.loads(template.read_text()).get("Resources", {})
+        text = template.read_text()
+        size = measure(text)
+        if problems := over_quota(size):  # the plan's estimate fell short: never hand CloudFormation such a stack
+            raise OratioError(f"stack {stack.stack_name} exceeds CloudFormation's quotas: {'; '.join(problems)}",
+                              f"this is a bug in oratio/backends/cdk/shards.py's estimates (see {QUOTAS_URL}); "
+                              "report it with the system's size")
+        resources = json.loads(text).get("Resources", {})
         types: dict[str, int] = {}
         for resource in resources.values():
             if resource["Type"] != "AWS::CDK::Metadata":  # the CLI's usage report, not a resource of the system
                 types[resource["Type"]] = types.get(resource["Type"], 0) + 1
-        stacks.append(SynthesizedStack(stack.stack_name, template, sum(types.values()), types))
+        stacks.append(SynthesizedStack(stack.stack_name, template, sum(types.values()), types, size.outputs,
+                                       size.bytes))
     return stacks
 
 
@@ -78,7 +89,8 @@ def synth_command(system: System, output: str | None = None, *, nag: bool = True
                    progress=lambda message: say(f"  {message}"), context=context)
     for stack in stacks:
         kinds = ", ".join(f"{count} {kind.split('::', 1)[1]}" for kind, count in sorted(stack.resource_types.items()))
-        say(f"  {stack.name:<28} {stack.resource_count:>3} resources  ({kinds})")
+        say(f"  {stack.name:<28} {stack.resource_count:>3} resources, {stack.outputs:>3} outputs, "
+            f"{stack.template_bytes / 1000:>5.0f} KB  ({kinds})")
     checked = "cdk-nag found nothing unacknowledged" if nag else "cdk-nag skipped (--no-nag)"
     say(f"wrote {len(stacks)} stacks to {outdir}/ in {time.monotonic() - started:.1f} s; {checked}")
     if not os.environ.get("CDK_OUTDIR"):

@@ -1,14 +1,16 @@
-"""The model system as a CDK app: five stacks, one per concern, resources handed between them by constructor.
+"""The model system as a CDK app: a stack per concern, resources handed between them by constructor.
 
 Stack ids and names are ``{system}-{stage}-{concern}`` (auth, database, storage, functions, workflow; and api for
-a system with HTTP APIs); a concern with no resources in the system gets no stack. Within a stack, construct ids
-come from the model's names (``api-keys`` → ``ApiKeys``), so they and the logical ids CloudFormation sees change
-only when a model name changes. Those ids are the contract with a deployed stack: renaming one replaces the resource.
+a system with HTTP APIs); a concern with no resources in the system gets no stack. A concern too large for one
+stack (CloudFormation's quotas: ``shards.py``) is split into ``{concern}``, ``{concern}-1``, ... by a stable hash
+of each resource's name, each shard depending on the shards it refers to. Within a stack, construct ids come from
+the model's names (``api-keys`` → ``ApiKeys``), so they and the logical ids CloudFormation sees change only when a
+model name changes. Those ids are the contract with a deployed stack: renaming one replaces the resource.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from oratio.backends.cdk import checks
+from oratio.backends.cdk import checks, shards
 from oratio.backends.cdk.bucket import render_bucket
 from oratio.backends.cdk.common import construct_id, part_id
 from oratio.backends.cdk.function import render_function
@@ -27,7 +29,7 @@ from oratio.backends.cdk.http_api import render_http_api
 from oratio.backends.cdk.table import render_table
 from oratio.backends.cdk.user_pool import render_user_pool
 from oratio.backends.cdk.workflow import render_workflow
-from oratio.model import System
+from oratio.model import Bucket, Function, HttpApi, System, Table, UserPool, Workflow
 from oratio.model.permissions import function_statements, workflow_statements
 
 CONCERNS = ("auth", "database", "storage", "functions", "workflow")
@@ -38,9 +40,8 @@ def stack_name(system: System, concern: str) -> str:
 
 
 class _SystemStack(Stack):
-    def __init__(self, scope: Construct, system: System, concern: str, description: str) -> None:
-        super().__init__(scope, stack_name(system, concern), stack_name=stack_name(system, concern),
-                         description=f"{system.name} ({system.stage}): {description}")
+    def __init__(self, scope: Construct, system: System, name: str, description: str) -> None:
+        super().__init__(scope, name, stack_name=name, description=f"{system.name} ({system.stage}): {description}")
         for key, value in system.tags.items():
             Tags.of(self).add(key, value)
 
@@ -49,10 +50,10 @@ class _SystemStack(Stack):
 
 
 class AuthStack(_SystemStack):
-    def __init__(self, scope: Construct, system: System) -> None:
-        super().__init__(scope, system, "auth", "user pools and their app clients")
+    def __init__(self, scope: Construct, system: System, name: str, user_pools: Sequence[UserPool]) -> None:
+        super().__init__(scope, system, name, "user pools and their app clients")
         self.pools: dict[str, tuple[cognito.IUserPool, dict[str, cognito.IUserPoolClient]]] = {}
-        for pool in system.user_pools:
+        for pool in user_pools:
             construct, clients = render_user_pool(self, system, pool)
             self.pools[pool.name] = (construct, {c.name: r for c, r in zip(pool.clients, clients, strict=True)})
             checks.acknowledge_exemptions(construct, pool.exemptions)
@@ -66,10 +67,10 @@ class AuthStack(_SystemStack):
 
 
 class DatabaseStack(_SystemStack):
-    def __init__(self, scope: Construct, system: System) -> None:
-        super().__init__(scope, system, "database", "DynamoDB tables")
+    def __init__(self, scope: Construct, system: System, name: str, tables: Sequence[Table]) -> None:
+        super().__init__(scope, system, name, "DynamoDB tables")
         self.tables: dict[str, dynamodb.Table] = {}
-        for table in system.tables:
+        for table in tables:
             construct = render_table(self, system, table)
             checks.acknowledge_exemptions(construct, table.exemptions)
             self.tables[table.name] = construct
@@ -77,10 +78,10 @@ class DatabaseStack(_SystemStack):
 
 
 class StorageStack(_SystemStack):
-    def __init__(self, scope: Construct, system: System) -> None:
-        super().__init__(scope, system, "storage", "S3 buckets")
+    def __init__(self, scope: Construct, system: System, name: str, buckets: Sequence[Bucket]) -> None:
+        super().__init__(scope, system, name, "S3 buckets")
         self.buckets: dict[str, s3.Bucket] = {}
-        for bucket in system.buckets:
+        for bucket in buckets:
             construct = render_bucket(self, system, bucket, Aws.ACCOUNT_ID)
             checks.acknowledge_exemptions(construct, bucket.exemptions)
             self.buckets[bucket.name] = construct
@@ -88,17 +89,14 @@ class StorageStack(_SystemStack):
 
 
 class FunctionsStack(_SystemStack):
-    def __init__(self, scope: Construct, system: System, *, tables: Mapping[str, dynamodb.Table],
-                 buckets: Mapping[str, s3.Bucket], project_root: Path,
-                 progress: Callable[[str], None] | None = None) -> None:
-        super().__init__(scope, system, "functions", "Lambda functions with their roles and log groups")
-        # Tables and buckets are referred to by their model names (see role.policy_document); their stacks
-        # are deployed first.
-        for construct in [*tables.values(), *buckets.values()]:
-            self.add_stack_dependency(Stack.of(construct))
+    def __init__(self, scope: Construct, system: System, name: str, functions: Sequence[Function], *,
+                 project_root: Path, progress: Callable[[str], None] | None = None) -> None:
+        super().__init__(scope, system, name, "Lambda functions with their roles and log groups")
+        # Tables and buckets are referred to by their model names (see role.policy_document); the stacks holding
+        # them are deployed first (build_app declares the order).
         names = system.physical_names(Aws.ACCOUNT_ID)
         self.functions: dict[str, lambda_.Function] = {}
-        for function in system.functions:
+        for function in functions:
             cid = construct_id(function.name)
             construct, _ = render_function(self, system, function, cid, system.environment(function, names),
                                            project_root, progress)
@@ -110,13 +108,11 @@ class FunctionsStack(_SystemStack):
 
 
 class WorkflowStack(_SystemStack):
-    def __init__(self, scope: Construct, system: System, *, functions: Mapping[str, lambda_.Function]) -> None:
-        super().__init__(scope, system, "workflow", "Step Functions state machines")
+    def __init__(self, scope: Construct, system: System, name: str, workflows: Sequence[Workflow]) -> None:
+        super().__init__(scope, system, name, "Step Functions state machines")
         # Tasks call their functions by ARN from the model's names (see workflow.definition), as FunctionsStack
-        # refers to tables and buckets: the functions' stack is deployed first.
-        for function in functions.values():
-            self.add_stack_dependency(Stack.of(function))
-        for workflow in system.workflows:
+        # refers to tables and buckets: the functions' stacks are deployed first (build_app declares the order).
+        for workflow in workflows:
             cid = construct_id(workflow.name)
             machine = render_workflow(self, system, workflow, cid)
             checks.acknowledge_exemptions(machine, workflow.exemptions)
@@ -126,13 +122,12 @@ class WorkflowStack(_SystemStack):
 
 
 class ApiStack(_SystemStack):
-    def __init__(self, scope: Construct, system: System, *, functions: Mapping[str, lambda_.Function],
+    def __init__(self, scope: Construct, system: System, name: str, http_apis: Sequence[HttpApi], *,
                  pools: Mapping[str, tuple[cognito.IUserPool, Mapping[str, cognito.IUserPoolClient]]]) -> None:
-        super().__init__(scope, system, "api", "HTTP APIs: routes to functions, JWT authorizers, access logs")
-        # Routes invoke their functions by ARN from the model's names: the functions' stack is deployed first.
-        for function in functions.values():
-            self.add_stack_dependency(Stack.of(function))
-        for api in system.http_apis:
+        super().__init__(scope, system, name, "HTTP APIs: routes to functions, JWT authorizers, access logs")
+        # Routes invoke their functions by ARN from the model's names: the functions' stacks are deployed first
+        # (build_app declares the order); the pools' ids are cross-stack references, ordered by the CDK.
+        for api in http_apis:
             cid = construct_id(api.name)
             construct, routes, _ = render_http_api(self, system, api, pools)
             checks.acknowledge_exemptions(construct, api.exemptions)
@@ -155,17 +150,28 @@ def build_app(system: System, *, outdir: str | None = None, project_root: Path |
     # ``context``: cdk.json's (feature flags) when run without the CDK CLI, which otherwise hands it over itself.
     app = App(outdir=outdir, builtin_cloud_formation_validation=cfn_validation, context=dict(context or {}) or None)
     root = project_root or Path.cwd()
-    auth = AuthStack(app, system) if system.user_pools else None
-    database = DatabaseStack(app, system) if system.tables else None
-    storage = StorageStack(app, system) if system.buckets else None
-    functions = None
-    if system.functions:
-        functions = FunctionsStack(app, system, tables=database.tables if database else {},
-                                   buckets=storage.buckets if storage else {}, project_root=root, progress=progress)
-    if system.workflows:
-        WorkflowStack(app, system, functions=functions.functions if functions else {})
-    if system.http_apis:
-        ApiStack(app, system, functions=functions.functions if functions else {}, pools=auth.pools if auth else {})
+    plan = shards.plan(system)
+    stacks: dict[str, Stack] = {}
+    pools: dict[str, tuple[cognito.IUserPool, dict[str, cognito.IUserPoolClient]]] = {}
+    for shard in plan.shards:
+        if shard.concern == "auth":
+            auth = AuthStack(app, system, shard.name, shard.resources)
+            pools.update(auth.pools)
+            stacks[shard.name] = auth
+        elif shard.concern == "database":
+            stacks[shard.name] = DatabaseStack(app, system, shard.name, shard.resources)
+        elif shard.concern == "storage":
+            stacks[shard.name] = StorageStack(app, system, shard.name, shard.resources)
+        elif shard.concern == "functions":
+            stacks[shard.name] = FunctionsStack(app, system, shard.name, shard.resources, project_root=root,
+                                                progress=progress)
+        elif shard.concern == "workflow":
+            stacks[shard.name] = WorkflowStack(app, system, shard.name, shard.resources)
+        else:
+            stacks[shard.name] = ApiStack(app, system, shard.name, shard.resources, pools=pools)
+    for name, needed in plan.dependencies.items():
+        for other in needed:
+            stacks[name].add_stack_dependency(stacks[other])
     if nag:
         checks.add_nag(app)
     return app
