@@ -45,8 +45,10 @@ class _SystemStack(Stack):
         for key, value in system.tags.items():
             Tags.of(self).add(key, value)
 
-    def output(self, output_id: str, value: str, description: str) -> None:
-        CfnOutput(self, output_id, value=value, description=description)
+    def output(self, owner_id: str, what: str, value: str, description: str) -> None:
+        """An output named for its resource and what it holds (``Users-TableName``): the '-' keeps output ids
+        apart from every model resource's construct id (``part_id``)."""
+        CfnOutput(self, part_id(owner_id, what), value=value, description=description)
 
 
 class AuthStack(_SystemStack):
@@ -57,7 +59,7 @@ class AuthStack(_SystemStack):
             construct, clients = render_user_pool(self, system, pool)
             self.pools[pool.name] = (construct, {c.name: r for c, r in zip(pool.clients, clients, strict=True)})
             checks.acknowledge_exemptions(construct, pool.exemptions)
-            self.output(f"{construct_id(pool.name)}UserPoolId", construct.user_pool_id, f"user pool {pool.name}")
+            self.output(construct_id(pool.name), "UserPoolId", construct.user_pool_id, f"user pool {pool.name}")
             for client, client_construct in zip(pool.clients, clients, strict=True):
                 # In the pool's scope: two pools' clients never share an output id (``a`` + ``b-c`` and ``a-b`` +
                 # ``c`` would, side by side); the logical id is the readable path plus the CDK's hash of it.
@@ -74,7 +76,7 @@ class DatabaseStack(_SystemStack):
             construct = render_table(self, system, table)
             checks.acknowledge_exemptions(construct, table.exemptions)
             self.tables[table.name] = construct
-            self.output(f"{construct_id(table.name)}TableName", construct.table_name, f"table {table.name}")
+            self.output(construct_id(table.name), "TableName", construct.table_name, f"table {table.name}")
 
 
 class StorageStack(_SystemStack):
@@ -85,7 +87,7 @@ class StorageStack(_SystemStack):
             construct = render_bucket(self, system, bucket, Aws.ACCOUNT_ID)
             checks.acknowledge_exemptions(construct, bucket.exemptions)
             self.buckets[bucket.name] = construct
-            self.output(f"{construct_id(bucket.name)}BucketName", construct.bucket_name, f"bucket {bucket.name}")
+            self.output(construct_id(bucket.name), "BucketName", construct.bucket_name, f"bucket {bucket.name}")
 
 
 class FunctionsStack(_SystemStack):
@@ -104,7 +106,7 @@ class FunctionsStack(_SystemStack):
             checks.acknowledge_wildcards(self.node.find_child(part_id(cid, "Role")), system,
                                          function_statements(function))
             self.functions[function.name] = construct
-            self.output(f"{cid}FunctionArn", construct.function_arn, f"function {function.name}")
+            self.output(cid, "FunctionArn", construct.function_arn, f"function {function.name}")
 
 
 class WorkflowStack(_SystemStack):
@@ -118,7 +120,7 @@ class WorkflowStack(_SystemStack):
             checks.acknowledge_exemptions(machine, workflow.exemptions)
             checks.acknowledge_wildcards(self.node.find_child(part_id(cid, "Role")), system,
                                          workflow_statements(workflow))
-            self.output(f"{cid}StateMachineArn", machine.state_machine_arn, f"state machine {workflow.name}")
+            self.output(cid, "StateMachineArn", machine.state_machine_arn, f"state machine {workflow.name}")
 
 
 class ApiStack(_SystemStack):
@@ -134,8 +136,8 @@ class ApiStack(_SystemStack):
             for (route_construct, public), route in zip(routes, api.routes, strict=True):
                 if public:
                     checks.acknowledge_public_route(route_construct, route.reason or "")
-            self.output(f"{cid}ApiUrl", f"{construct.api_endpoint}/", f"HTTP API {api.name}: its $default stage")
-            self.output(f"{cid}ApiId", construct.api_id, f"HTTP API {api.name}")
+            self.output(cid, "ApiUrl", f"{construct.api_endpoint}/", f"HTTP API {api.name}: its $default stage")
+            self.output(cid, "ApiId", construct.api_id, f"HTTP API {api.name}")
 
 
 def build_app(system: System, *, outdir: str | None = None, project_root: Path | None = None,
