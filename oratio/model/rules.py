@@ -119,6 +119,30 @@ COGNITO_CLIENT = _r("U102", "app client: at least one auth flow, unique names, 1
 COGNITO_VALIDITY = _r("U103", "token validity: access and id 5 min-1 day and at most the refresh token's, "
                                "refresh 1 hour-10 years")
 
+# --- The AI layer: agent runtimes (A1xx), service roles (R1xx), vector buckets (V1xx), their grants (G11x) ----
+# Each with the AWS page it comes from (the lead folds these into the rules' ``source``).
+# https://docs.aws.amazon.com/bedrock-agentcore-control/latest/APIReference/API_CreateAgentRuntime.html
+AGENT_RUNTIME_NAME = _r("A101", "agent runtime physical name: [a-zA-Z][a-zA-Z0-9_]{0,47}")
+# https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-code-deploy-supported-runtimes.html
+AGENT_RUNTIME_RUNTIME = _r("A102", "agent runtime language: an AgentCore Python runtime (the bundler packages Python)")
+# https://docs.aws.amazon.com/bedrock-agentcore-control/latest/APIReference/API_CodeConfiguration.html
+AGENT_RUNTIME_ENTRY_POINT = _r("A103", "entry point: 1-2 strings of 1-128 characters, the first a .py file")
+# https://docs.aws.amazon.com/bedrock-agentcore-control/latest/APIReference/API_CreateAgentRuntime.html
+AGENT_RUNTIME_ENV = _r("A104", "agent runtime environment: at most 50 variables, names 1-100, values 0-5000 characters")
+AGENT_RUNTIME_DESCRIPTION = _r("A105", "agent runtime description: at most 4096 characters")
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ROLE_NAME = _r("R101", "role name: 1-64 of [a-zA-Z0-9+=,.@_-]")
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+ROLE_SERVICE = _r("R102", "service role: a service whose confused-deputy conditions the model knows")
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-buckets-naming.html
+VECTOR_BUCKET_NAME = _r("V101", "vector bucket name: 3-63 of [a-z0-9-], starting and ending with a letter or digit")
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-bucket-encryption.html
+VECTOR_BUCKET_ENCRYPTION = _r("V102", "vector bucket encryption: SSE-S3 (SSE-KMS needs a key the model does not hold)")
+# https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html
+FOUNDATION_MODEL_ID = _r("G111", "foundation model id: provider.model (an inference profile adds a geography prefix)")
+# https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsidentityandaccessmanagementiam.html
+GRANT_REFERENCE = _r("G112", "a grant names an agent runtime, service role or vector bucket of the same system")
+
 # --- Lengths and characters, as data (validators and test strategies both read these) -------------------
 S3_BUCKET = NameRule("bucket name", 3, 63, "a-z0-9.-", "a-z, 0-9, '.', '-'", S3_NAME_LENGTH, S3_NAME_CHARS)
 S3_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
@@ -170,6 +194,31 @@ COGNITO_TEMP_PASSWORD_DAYS = (0, 365)
 COGNITO_CLIENT_NAME_MAX = 128
 COGNITO_ACCESS_TOKEN_MINUTES = (5, 1440)
 COGNITO_REFRESH_TOKEN_MINUTES = (60, 5_256_000)
+
+# --- The AI layer, as data ---------------------------------------------------------------------------------
+# botocore's bedrock-agentcore-control model: CodeConfiguration.runtime, agentRuntimeName, entryPoint,
+# EnvironmentVariablesMap; Description (1-4096).
+AGENTCORE_RUNTIMES = ("PYTHON_3_10", "PYTHON_3_11", "PYTHON_3_12", "PYTHON_3_13", "PYTHON_3_14", "NODE_22")
+AGENTCORE_BUNDLED_RUNTIMES = tuple(r for r in AGENTCORE_RUNTIMES if r.startswith("PYTHON_"))
+AGENT_RUNTIME_NAME_PATTERN = re.compile(r"[a-zA-Z][a-zA-Z0-9_]{0,47}")
+AGENT_RUNTIME_NAME_MAX = 48
+AGENT_RUNTIME_ENTRY_POINTS = (1, 2)
+AGENT_RUNTIME_ENTRY_POINT_MAX = 128
+AGENT_RUNTIME_ENV_MAX = 50
+AGENT_RUNTIME_ENV_NAME_MAX = 100
+AGENT_RUNTIME_ENV_VALUE_MAX = 5000
+AGENT_RUNTIME_DESCRIPTION_MAX = 4096
+# AgentCore's runtime contract: the agent serves POST /invocations and GET /ping on this port (arm64 hosts).
+AGENTCORE_PORT = 8080
+AGENTCORE_ARCHITECTURE = "arm64"
+IAM_ROLE = NameRule("role name", 1, 64, "a-zA-Z0-9+=,.@_-", "a-z, A-Z, 0-9, '+=,.@_-'", ROLE_NAME, ROLE_NAME)
+S3_VECTOR_BUCKET = NameRule("vector bucket name", 3, 63, "a-z0-9-", "a-z, 0-9, '-'", VECTOR_BUCKET_NAME,
+                            VECTOR_BUCKET_NAME)
+# Cross-region inference profile ids start with a geography (Bedrock user guide, "Supported Regions and models
+# for inference profiles"); the rest is the foundation model's id.
+INFERENCE_PROFILE_PREFIXES = ("us", "eu", "apac", "us-gov", "ca", "jp", "au", "global")
+FOUNDATION_MODEL_PATTERN = re.compile(r"[a-z0-9-]+\.[a-zA-Z0-9.:_-]+")
+FOUNDATION_MODEL_ID_MAX = 140
 
 # Service actions a grant may name, by service. A closed list: a typo is a model error, not a silent deny.
 SERVICE_ACTIONS: dict[str, frozenset[str]] = {
