@@ -36,6 +36,11 @@ AgentRuntimeLanguage = enum.StrEnum("AgentRuntimeLanguage", {r: r for r in rules
 AgentRuntimeLanguage.__doc__ = "AgentCore's code runtimes (CodeConfiguration.runtime), from the rule table."
 
 
+def runtime_prefix(system: str, stage: str) -> str:
+    """``{system}_{stage}_`` in AgentCore's alphabet: every runtime of the system, model or run-time, starts so."""
+    return f"{system}_{stage}_".replace("-", "_")
+
+
 def runtime_environment_problems(path: str, environment: Mapping[str, object]) -> Iterator[Problem]:
     """AgentCore's EnvironmentVariablesMap: at most 50 entries, names 1-100 and values 0-5000 characters."""
     if len(environment) > rules.AGENT_RUNTIME_ENV_MAX:

@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from oratio.model import rules
-from oratio.model.agent_runtime import AgentRuntime
+from oratio.model.agent_runtime import AgentRuntime, runtime_prefix
 from oratio.model.bucket import Bucket
 from oratio.model.common import (
     FrozenMap,
@@ -70,7 +70,7 @@ class System(Validated):
     @property
     def runtime_prefix(self) -> str:
         """``{system}_{stage}_`` in AgentCore's alphabet (no '-'): model runtimes and run-time ones start so."""
-        return f"{self.name}_{self.stage}_".replace("-", "_")
+        return runtime_prefix(self.name, self.stage)
 
     def runtime_name(self, runtime: AgentRuntime) -> str:
         """AgentCore's name for the runtime (see ``oratio.model.agent_runtime`` for why it is injective)."""
