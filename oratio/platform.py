@@ -166,11 +166,12 @@ def ai_layer(settings: StageSettings, by_name: dict[str, Table | Bucket]) -> AiL
             "knowledge-base", TrustedService.BEDROCK_KNOWLEDGE_BASES,
             description="Bedrock knowledge bases: the agents' documents, their embeddings and vector indexes",
             grants=[knowledge_bases.read(), vectors.knowledge_base(), foundation_model(settings.embedding_model)]),
-        # AgentCore runs every generated agent with it: retrieval from knowledge bases and the agents' model.
+        # AgentCore runs every generated agent with it: its code package (the deployer's .zip in generated-code),
+        # retrieval from knowledge bases and the agents' model.
         agents_role=ServiceRole(
             "agents", TrustedService.AGENTCORE_RUNTIME,
-            description="AgentCore runtimes of generated agents: retrieval and their model",
-            grants=[knowledge_base_retrieval(), foundation_model(settings.agent_model)]),
+            description="AgentCore runtimes of generated agents: their code, retrieval and their model",
+            grants=[generated_code.read(), knowledge_base_retrieval(), foundation_model(settings.agent_model)]),
         agent_creator=AgentRuntime(
             "agentcreator", code="agents/agentcreator", include=[AGENT_CODE], entry_point=["main.py"],
             description="The AgentCreator meta-agent: writes each agent's code with the foundation model",

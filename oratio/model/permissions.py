@@ -313,10 +313,14 @@ def ai_grant_statements(grant: ModelGrant | TargetGrant | RuntimeManagementGrant
     return (Statement(actions, indexes, VECTOR_INDEXES_REASON),)
 
 
-def agent_runtime_statements(system: System, runtime: AgentRuntime) -> tuple[Statement, ...]:
-    """The runtime's execution role: its own log groups, X-Ray traces (AgentCore's documented execution role,
-    without ECR: code is deployed as a .zip), then its grants."""
+def agent_runtime_statements(system: System, runtime: AgentRuntime, code_object: str | None = None,
+                             ) -> tuple[Statement, ...]:
+    """The runtime's execution role: reading its code package (AgentCore fetches the .zip with it; the backend
+    knows where it uploaded it, ``code_object``), its own log groups, X-Ray traces (AgentCore's documented execution
+    role, without ECR: code is deployed as a .zip), then its grants."""
+    code = (Statement(("s3:GetObject",), (code_object,)),) if code_object else ()
     statements = (
+        *code,
         Statement(RUNTIME_LOG_WRITE, (ResourceArn(Kind.RUNTIME_LOGS, f"{system.runtime_name(runtime)}-"),),
                   RUNTIME_LOGS_REASON),
         Statement(RUNTIME_TRACING, (ANY,), TRACING_REASON),

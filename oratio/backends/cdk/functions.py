@@ -29,9 +29,17 @@ def policy_document(system: System, statements: tuple[Statement, ...]) -> iam.Po
     """The model's statements, with ARNs built from the model's names: stacks refer to each other's resources
     by name, not by CloudFormation exports, which would freeze the exporting stack while anything imports."""
     return iam.PolicyDocument(statements=[
-        iam.PolicyStatement(actions=list(s.actions), resources=[arn(r, system, PLACE) for r in s.resources])
+        iam.PolicyStatement(actions=list(s.actions), resources=[arn(r, system, PLACE) for r in s.resources],
+                            conditions=_conditions(s) or None)
         for s in statements
     ])
+
+
+def _conditions(statement: Statement) -> dict[str, dict[str, str]]:
+    conditions: dict[str, dict[str, str]] = {}
+    for operator, key, value in statement.conditions:
+        conditions.setdefault(operator, {})[key] = value
+    return conditions
 
 
 def model_role(scope: Construct, construct_id: str, service: str, system: System,
