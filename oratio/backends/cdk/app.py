@@ -1,6 +1,6 @@
-"""The model system as a CDK app: five stacks, one per concern, resources handed between them by constructor.
+"""The model system as a CDK app: six stacks, one per concern, resources handed between them by constructor.
 
-Stack ids and names are ``{system}-{stage}-{concern}`` (auth, database, storage, functions, workflow); a
+Stack ids and names are ``{system}-{stage}-{concern}`` (auth, database, storage, ai, functions, workflow); a
 concern with no resources in the system gets no stack. Within a stack, construct ids come from the model's
 names (``api-keys`` → ``ApiKeys``), so they and the logical ids CloudFormation sees change only when a
 model name changes. Those ids are the contract with a deployed stack: renaming one replaces the resource.
@@ -12,23 +12,31 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App, Aws, CfnOutput, Stack, Tags
+from aws_cdk import App, Aws, CfnOutput, CrossStackReferences, ReferenceStrength, Stack, Tags
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from oratio.backends.cdk import checks
+from oratio.backends.cdk.agent_runtime import render_agent_runtime
 from oratio.backends.cdk.bucket import render_bucket
 from oratio.backends.cdk.common import construct_id
 from oratio.backends.cdk.function import render_function
+from oratio.backends.cdk.service_role import render_service_role
 from oratio.backends.cdk.table import render_table
 from oratio.backends.cdk.user_pool import render_user_pool
+from oratio.backends.cdk.vector_bucket import render_vector_bucket
 from oratio.backends.cdk.workflow import render_workflow
 from oratio.model import System
-from oratio.model.permissions import function_statements, workflow_statements
+from oratio.model.permissions import (
+    agent_runtime_statements,
+    function_statements,
+    service_role_statements,
+    workflow_statements,
+)
 
-CONCERNS = ("auth", "database", "storage", "functions", "workflow")
+CONCERNS = ("auth", "database", "storage", "ai", "functions", "workflow")
 
 
 def stack_name(system: System, concern: str) -> str:
@@ -80,16 +88,57 @@ class StorageStack(_SystemStack):
             self.output(f"{construct_id(bucket.name)}BucketName", construct.bucket_name, f"bucket {bucket.name}")
 
 
+class AiStack(_SystemStack):
+    """The AI layer: vector buckets, service roles and agent runtimes (AgentCore, code from this project)."""
+
+    def __init__(self, scope: Construct, system: System, *, depends_on: list[Stack], project_root: Path,
+                 progress: Callable[[str], None] | None = None) -> None:
+        super().__init__(scope, system, "ai", "agent runtimes, service roles and vector buckets")
+        for stack in depends_on:  # tables and buckets are referred to by their model names
+            self.add_stack_dependency(stack)
+        for vectors in system.vector_buckets:
+            cid = construct_id(vectors.name)
+            construct = render_vector_bucket(self, system, vectors, f"{cid}VectorBucket")
+            checks.acknowledge_exemptions(construct, vectors.exemptions)
+            self.output(f"{cid}VectorBucketName", construct.vector_bucket_name, f"vector bucket {vectors.name}")
+            self.output(f"{cid}VectorBucketArn", construct.attr_vector_bucket_arn, f"vector bucket {vectors.name}")
+        for role in system.service_roles:
+            cid = f"{construct_id(role.name)}ServiceRole"
+            construct = render_service_role(self, system, role, cid)
+            checks.acknowledge_exemptions(self.node.find_child(cid), role.exemptions)
+            checks.acknowledge_wildcards(self.node.find_child(cid), system, service_role_statements(system, role))
+            self.output(f"{cid}Arn", construct.role_arn, f"service role {role.name}")
+        names = system.physical_names(Aws.ACCOUNT_ID, Aws.PARTITION)
+        self.runtime_arns: dict[str, str] = {}
+        for runtime in system.agent_runtimes:
+            cid = construct_id(runtime.name)
+            construct, role = render_agent_runtime(self, system, runtime, f"{cid}Runtime",
+                                                   system.environment(runtime, names), project_root, progress)
+            checks.acknowledge_exemptions(construct, runtime.exemptions)
+            checks.acknowledge_wildcards(role, system, agent_runtime_statements(system, runtime, "code"))
+            # A strong reference (an export), though cdk.json makes references weak by default: weak ones are
+            # Fn::GetStackOutput, which LocalStack's CloudFormation does not evaluate (the cdklocal path).
+            CrossStackReferences.of(construct).produce(ReferenceStrength.STRONG)
+            self.runtime_arns[runtime.name] = construct.attr_agent_runtime_arn
+            self.output(f"{cid}RuntimeArn", construct.attr_agent_runtime_arn, f"agent runtime {runtime.name}")
+
+
 class FunctionsStack(_SystemStack):
     def __init__(self, scope: Construct, system: System, *, tables: Mapping[str, dynamodb.Table],
-                 buckets: Mapping[str, s3.Bucket], project_root: Path,
+                 buckets: Mapping[str, s3.Bucket], project_root: Path, ai: AiStack | None = None,
                  progress: Callable[[str], None] | None = None) -> None:
         super().__init__(scope, system, "functions", "Lambda functions with their roles and log groups")
         # Tables and buckets are referred to by their model names (see role.policy_document); their stacks
         # are deployed first.
         for construct in [*tables.values(), *buckets.values()]:
             self.add_stack_dependency(Stack.of(construct))
-        names = system.physical_names(Aws.ACCOUNT_ID)
+        names = system.physical_names(Aws.ACCOUNT_ID, Aws.PARTITION)
+        if ai is not None:
+            # Vector buckets and service roles by their model names; an agent runtime's ARN carries an id AgentCore
+            # picks at creation, so it alone crosses stacks as a CloudFormation export (it changes only when the
+            # runtime is replaced, i.e. renamed in the model).
+            self.add_stack_dependency(ai)
+            names.update({f"agent-runtime:{name}": value for name, value in ai.runtime_arns.items()})
         self.functions: dict[str, lambda_.Function] = {}
         for function in system.functions:
             cid = construct_id(function.name)
@@ -132,10 +181,15 @@ def build_app(system: System, *, outdir: str | None = None, project_root: Path |
         AuthStack(app, system)
     database = DatabaseStack(app, system) if system.tables else None
     storage = StorageStack(app, system) if system.buckets else None
+    ai = None
+    if system.agent_runtimes or system.service_roles or system.vector_buckets:
+        ai = AiStack(app, system, depends_on=[s for s in (database, storage) if s is not None], project_root=root,
+                     progress=progress)
     functions = None
     if system.functions:
         functions = FunctionsStack(app, system, tables=database.tables if database else {},
-                                   buckets=storage.buckets if storage else {}, project_root=root, progress=progress)
+                                   buckets=storage.buckets if storage else {}, project_root=root, ai=ai,
+                                   progress=progress)
     if system.workflows:
         WorkflowStack(app, system, functions=functions.functions if functions else {})
     if nag:

@@ -13,7 +13,7 @@ from oratio.backends.localstack.providers.base import Context
 from oratio.backends.localstack.providers.role import RoleProvider, role_name
 from oratio.model import Function, System
 from oratio.model.permissions import function_statements
-from tests.strategies import FUNCTION_CODE
+from oratio.testing.strategies import FUNCTION_CODE
 
 
 def test_a_long_role_name_keeps_64_characters_and_a_hash_of_the_whole() -> None:
