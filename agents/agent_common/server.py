@@ -1,5 +1,8 @@
 """AgentCore Runtime's service contract without dependencies: ``GET /ping`` and ``POST /invocations`` (JSON) on
-0.0.0.0:8080 (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-service-contract.html)."""
+0.0.0.0:8080 (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-service-contract.html).
+
+The port is ``PORT`` and the address ``HOST`` when the environment sets them: AgentCore does not (8080 on every
+address of the microVM), oratio's local AgentCore does (a free port on 127.0.0.1 per session)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 PORT = 8080
+HOST = "0.0.0.0"  # AgentCore reaches the agent from outside its microVM
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
 
 
@@ -61,5 +65,5 @@ def _handler_class(handle: Handler) -> type[BaseHTTPRequestHandler]:
 
 def serve(handle: Handler, port: int | None = None) -> None:
     """Serve AgentCore's contract until the process is stopped."""
-    address = ("0.0.0.0", port or int(os.environ.get("PORT", PORT)))  # AgentCore reaches the agent from outside
+    address = (os.environ.get("HOST") or HOST, port or int(os.environ.get("PORT") or PORT))
     ThreadingHTTPServer(address, _handler_class(handle)).serve_forever()

@@ -17,7 +17,7 @@ from agent_common import models
 from agent_common.contract import ContractError, check, extract_code
 from agent_common.server import AgentError, serve
 
-SYSTEM_PROMPT = """You write one Python module, agent.py, for an AI agent that runs on a serving base.
+SYSTEM_PROMPT = """You write agent code: one Python module, agent.py, for an AI agent that runs on a serving base.
 Contract: define at top level `def handle(request: dict, tools) -> dict`. `request["prompt"]` is the user's
 question. `tools.retrieve(query) -> list[str]` returns passages from the agent's own documents, best first;
 `tools.converse(system, prompt) -> str` asks the agent's model. Ground every answer in retrieved passages and

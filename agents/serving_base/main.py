@@ -4,6 +4,10 @@ agent's knowledge base and model, and the generated ``agent.py``, which only say
 The generated module defines ``handle(request, tools) -> dict``: ``request`` is the invocation's JSON, ``tools``
 offers ``retrieve(query) -> list[str]`` (the agent's own knowledge base) and ``converse(system, prompt) -> str``
 (the agent's model). Configuration comes from the environment the deployer sets: KNOWLEDGE_BASE_ID, MODEL_ID.
+
+``{"healthCheck": true}`` is answered by the base itself, without the model: the deployer sends it once the
+runtime is READY, so that code which cannot start (it fails when imported) fails the deployment, with AgentCore's
+error, instead of the agent's first user.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ class Tools:
 
 
 def handle(payload: dict[str, Any]) -> dict[str, Any]:
+    if payload.get("healthCheck") is True:
+        return {"healthy": True}
     if not isinstance(payload.get("prompt"), str) or not payload["prompt"].strip():
         raise AgentError("send {\"prompt\": \"your question\"}")
     return agent.handle(payload, Tools(os.environ["KNOWLEDGE_BASE_ID"], os.environ["MODEL_ID"]))

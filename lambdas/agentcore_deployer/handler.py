@@ -6,7 +6,9 @@
 - ``deploy``: packages the generated ``agent.py`` with the serving base (``agents/serving_base``, its shared code
   and its SDK) into a reproducible .zip in the generated-code bucket, creates the agent's own AgentCore runtime (or
   updates the one on the record) with the agents' execution role, its knowledge base and model in its environment,
-  waits until it is READY (bounded; a failed status is raised with AgentCore's reason) and records its ARN.
+  waits until it is READY (bounded; a failed status is raised with AgentCore's reason), checks that the code starts
+  (one ``{"healthCheck": true}`` invocation, which the serving base answers without the model: code that fails when
+  imported fails the deployment with AgentCore's error) and records its ARN.
 - ``mark_failed``: records "failed" with the reason taken from the workflow's error.
 
 Bedrock Agents (CreateAgent, aliases) are not used: the generated code itself is what runs.
@@ -37,7 +39,9 @@ ENTRY_POINT = ["main.py"]
 # The serving base's SDK, packaged into every agent (AgentCore's Python runtime ships none); pure Python.
 VENDORED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-POLL_S = 5
+POLL_S = 5  # the longest pause between two GetAgentRuntime calls (from 0.25 s, doubling: a runtime is often
+#             READY within a second, and every pause is time the agent's user waits)
+FIRST_POLL_S = 0.25
 MAX_WAIT_S = 8 * 60
 FAILED = ("CREATE_FAILED", "UPDATE_FAILED")
 
@@ -139,6 +143,7 @@ def wait_until_ready(runtime_id: str, context: Any) -> dict[str, Any]:
     by the function's own remaining time (30 s are kept to record the outcome)."""
     remaining = getattr(context, "get_remaining_time_in_millis", lambda: MAX_WAIT_S * 1000)() / 1000 - 30
     deadline = time.monotonic() + min(MAX_WAIT_S, max(remaining, 0))
+    pause = FIRST_POLL_S
     while True:
         runtime = client("bedrock-agentcore-control").get_agent_runtime(agentRuntimeId=runtime_id)
         if runtime["status"] == "READY":
@@ -146,9 +151,42 @@ def wait_until_ready(runtime_id: str, context: Any) -> dict[str, Any]:
         if runtime["status"] in FAILED:
             raise DeploymentFailed(f"agent runtime {runtime_id} is {runtime['status']}: "
                                    f"{runtime.get('failureReason') or 'AgentCore gave no reason'}")
-        if time.monotonic() + POLL_S > deadline:
+        if time.monotonic() + pause > deadline:
             raise DeploymentFailed(f"agent runtime {runtime_id} is still {runtime['status']} after waiting")
-        time.sleep(POLL_S)
+        time.sleep(pause)
+        pause = min(pause * 2, POLL_S)
+
+
+def health_check_request(runtime_arn: str, user_id: str, agent_id: str) -> dict[str, Any]:
+    """InvokeAgentRuntime's parameters for the health check (a session of its own: 33-256 characters)."""
+    session = "health-" + hashlib.sha256(f"{user_id}/{agent_id}/{time.time_ns()}".encode()).hexdigest()
+    return {"agentRuntimeArn": runtime_arn, "qualifier": "DEFAULT", "runtimeSessionId": session,
+            "contentType": "application/json", "accept": "application/json",
+            "payload": json.dumps({"healthCheck": True}).encode()}
+
+
+def stop_session(runtime_arn: str, session_id: str) -> None:
+    """End a session now rather than at AgentCore's idle timeout (a session that already ended is no error)."""
+    try:
+        client("bedrock-agentcore").stop_runtime_session(agentRuntimeArn=runtime_arn, runtimeSessionId=session_id,
+                                                         qualifier="DEFAULT")
+    except ClientError as error:
+        if error.response["Error"].get("Code") != "ResourceNotFoundException":
+            raise
+
+
+def check_starts(runtime_arn: str, user_id: str, agent_id: str) -> None:
+    """The agent's code starts and answers the serving base's health check; if not, AgentCore's error says why."""
+    request = health_check_request(runtime_arn, user_id, agent_id)
+    try:
+        response = client("bedrock-agentcore").invoke_agent_runtime(**request)
+        answer = json.loads(response["response"].read() or b"{}")
+    except ClientError as error:
+        raise DeploymentFailed(f"the agent's code does not start: {error.response['Error'].get('Code')}: "
+                               f"{error.response['Error'].get('Message')}") from None
+    stop_session(runtime_arn, request["runtimeSessionId"])
+    if answer.get("healthy") is not True:
+        raise DeploymentFailed(f"the agent's code answered the health check with {answer!r}")
 
 
 def deploy(user_id: str, agent_id: str, context: Any) -> dict[str, Any]:
@@ -176,6 +214,7 @@ def deploy(user_id: str, agent_id: str, context: Any) -> dict[str, Any]:
         runtime_id = created["agentRuntimeId"]
         records.update(user_id, agent_id, agentRuntimeId=runtime_id, agentRuntimeArn=created["agentRuntimeArn"])
     runtime = wait_until_ready(runtime_id, context)
+    check_starts(runtime["agentRuntimeArn"], user_id, agent_id)
     updated = records.update(user_id, agent_id, status=records.DEPLOYED, agentRuntimeArn=runtime["agentRuntimeArn"],
                              agentRuntimeVersion=runtime.get("agentRuntimeVersion"), failureReason=None)
     log("agent-deployed", agentId=agent_id, agentRuntimeArn=runtime["agentRuntimeArn"], package=key)

@@ -8,6 +8,7 @@ writes the object with its own role and answers where it wrote it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -42,9 +43,14 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     record = records.get(user_id, agent_id)
     specification = check_specification(record.get("specification"))
     bucket, key = os.environ["GENERATED_CODE_BUCKET"], code_key(user_id, agent_id)
-    response = client("bedrock-agentcore").invoke_agent_runtime(
-        **invoke_request(user_id, agent_id, specification, bucket, knowledge_base_id))
+    request = invoke_request(user_id, agent_id, specification, bucket, knowledge_base_id)
+    agentcore = client("bedrock-agentcore")
+    response = agentcore.invoke_agent_runtime(**request)
     answer = response["response"].read()
+    # The generation is done: its session ends now, not at AgentCore's idle timeout (15 minutes).
+    with contextlib.suppress(agentcore.exceptions.ResourceNotFoundException):
+        agentcore.stop_runtime_session(agentRuntimeArn=request["agentRuntimeArn"],
+                                       runtimeSessionId=request["runtimeSessionId"], qualifier="DEFAULT")
     records.update(user_id, agent_id, status=records.GENERATING, codeBucket=bucket, codeKey=key)
     log("code-requested", agentId=agent_id, bucket=bucket, key=key, answer=answer.decode(errors="replace")[:500])
     return {"bucket": bucket, "key": key}

@@ -217,7 +217,8 @@ RUNTIMES_REASON = (
 
 @attrs.frozen
 class RuntimeManagementGrant(Validated):
-    """Creating, updating, reading and deleting agent runtimes at run time, each running with ``execution_role``
+    """Creating, updating, reading, deleting (and invoking, to check that one starts) agent runtimes at run time,
+    each running with ``execution_role``
     (a ServiceRole trusted by AgentCore): ``iam:PassRole`` is allowed on that role alone, for AgentCore alone."""
 
     _subject = "grant"

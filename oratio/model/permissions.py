@@ -253,11 +253,14 @@ def grants_statements(grants: tuple) -> tuple[Statement, ...]:
 # reference, Converse: "requires permission for the bedrock:InvokeModel action").
 MODEL_INVOKE = ("bedrock:InvokeModel",)
 MODEL_STREAM = ("bedrock:InvokeModelWithResponseStream",)
-RUNTIME_INVOKE = ("bedrock-agentcore:InvokeAgentRuntime",)
+# Invoking, and ending one's session (StopRuntimeSession) rather than leaving it to the idle timeout.
+RUNTIME_INVOKE = ("bedrock-agentcore:InvokeAgentRuntime", "bedrock-agentcore:StopRuntimeSession")
 # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonbedrockagentcore.html
+# InvokeAgentRuntime too: whoever deploys an agent checks that its code starts (one health-check invocation).
 RUNTIME_MANAGE = ("bedrock-agentcore:CreateAgentRuntime", "bedrock-agentcore:DeleteAgentRuntime",
-                  "bedrock-agentcore:GetAgentRuntime", "bedrock-agentcore:ListAgentRuntimeVersions",
-                  "bedrock-agentcore:ListAgentRuntimes", "bedrock-agentcore:UpdateAgentRuntime")
+                  "bedrock-agentcore:GetAgentRuntime", "bedrock-agentcore:InvokeAgentRuntime",
+                  "bedrock-agentcore:ListAgentRuntimeVersions", "bedrock-agentcore:ListAgentRuntimes",
+                  "bedrock-agentcore:StopRuntimeSession", "bedrock-agentcore:UpdateAgentRuntime")
 # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3vectors.html: index creation and
 # listing act on the vector bucket, every other index and vector action on the index.
 VECTOR_BUCKET_INDEX_ACTIONS = ("s3vectors:CreateIndex", "s3vectors:ListIndexes")

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from oratio.backends.localstack.providers.agent_runtime import as_specified, resolved, runtime_tokens
 from oratio.backends.localstack.providers.base import Context, Live, Provider, Spec, listed, unless_missing, wait
 from oratio.backends.localstack.providers.log_group import LogGroupProvider
 from oratio.backends.localstack.providers.role import RoleProvider, role_arn
@@ -28,7 +29,7 @@ def code_sha256(archive: Path) -> str:
 
 class FunctionProvider(Provider):
     kind = "function"
-    level = 1
+    level = 2  # after the agent runtimes whose ARNs its environment may carry
     collection = "functions"
 
     def desired(self, resource: Function, context: Context) -> list[Spec]:
@@ -45,7 +46,8 @@ class FunctionProvider(Provider):
             "memory_mb": function.memory_mb,
             "timeout_s": function.timeout_s,
             "description": function.description,
-            "environment": dict(sorted(system.environment(function, system.physical_names(place.account)).items())),
+            "environment": dict(sorted(system.environment(function, {
+                **system.physical_names(place.account, place.partition), **runtime_tokens(system)}).items())),
             "role": role_arn(role.physical, place),
             "log_group": logs.physical,
             "code_sha256": code_sha256(archive),
@@ -62,18 +64,19 @@ class FunctionProvider(Provider):
             "memory_mb": config.get("MemorySize"),
             "timeout_s": config.get("Timeout"),
             "description": config.get("Description", ""),
-            "environment": dict(sorted(config.get("Environment", {}).get("Variables", {}).items())),
+            "environment": dict(sorted(as_specified(target, config.get("Environment", {}).get("Variables", {}),
+                                                    spec.props["environment"]).items())),
             "role": config.get("Role"),
             "log_group": config.get("LoggingConfig", {}).get("LogGroup", f"/aws/lambda/{spec.physical}"),
             "code_sha256": config.get("CodeSha256"),
         }, self.listed_tags(target, spec.physical, config))
 
     @staticmethod
-    def _configuration(spec: Spec) -> dict[str, Any]:
+    def _configuration(target: Target, spec: Spec) -> dict[str, Any]:
         props = spec.props
         return {"FunctionName": spec.physical, "Runtime": props["runtime"], "Handler": props["handler"],
                 "MemorySize": props["memory_mb"], "Timeout": props["timeout_s"], "Description": props["description"],
-                "Environment": {"Variables": props["environment"]}, "Role": props["role"],
+                "Environment": {"Variables": resolved(target, props["environment"])}, "Role": props["role"],
                 "LoggingConfig": {"LogFormat": "Text", "LogGroup": props["log_group"]}}
 
     @staticmethod
@@ -89,7 +92,7 @@ class FunctionProvider(Provider):
 
     def create(self, target: Target, spec: Spec, tags: dict[str, str]) -> None:
         assert spec.artifact is not None
-        target.client("lambda").create_function(**self._configuration(spec), Code={
+        target.client("lambda").create_function(**self._configuration(target, spec), Code={
             "ZipFile": spec.artifact.read_bytes()}, Tags=tags)
         self._wait_settled(target, spec, "creating function")
 
@@ -100,7 +103,7 @@ class FunctionProvider(Provider):
             lambda_.update_function_code(FunctionName=spec.physical, ZipFile=spec.artifact.read_bytes())
             self._wait_settled(target, spec, "updating the code of")
         if fields & CONFIG_FIELDS:
-            lambda_.update_function_configuration(**self._configuration(spec))
+            lambda_.update_function_configuration(**self._configuration(target, spec))
             self._wait_settled(target, spec, "updating function")
         config = lambda_.get_function_configuration(FunctionName=spec.physical)
         lambda_.tag_resource(Resource=config["FunctionArn"], Tags=tags)
