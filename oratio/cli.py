@@ -14,6 +14,7 @@ import importlib
 import json
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,8 @@ examples:
   oratio synth --stage prod         cdk.out/ for prod (also: python app.py --backend cdk --stage prod)
   oratio up                         deploy on the embedded LocalStack (stage local)
   oratio preview --json             the plan as JSON
+  oratio up --replace sessions      allow a replacement that loses data (README: Safety)
+  oratio destroy --preview          what destroy would delete and keep, changing nothing
   oratio destroy
   oratio localstack start           start the embedded LocalStack on 127.0.0.1:4566
 """
@@ -93,6 +96,20 @@ def _json_option(parser: argparse.ArgumentParser, *, top: bool) -> None:
                         help="localstack: print the plan (or outputs) as JSON")
 
 
+def _safety_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """The flags that allow, one resource at a time, what the plan's data rules stop (README: Safety)."""
+    default: Any = [] if top else argparse.SUPPRESS
+    parser.add_argument("--replace", action="append", default=default, metavar="NAME",
+                        help="localstack up: allow replacing NAME although its data (or its retention) is lost with "
+                             "the old one (repeatable)")
+    parser.add_argument("--adopt", action="append", default=default, metavar="NAME",
+                        help="localstack up: take over NAME, which exists without oratio's tags and holds data "
+                             "(repeatable)")
+    parser.add_argument("--force-delete", action="append", default=default, metavar="NAME",
+                        help="localstack up: allow deleting NAME, no longer in the model, with the data it holds "
+                             "(repeatable)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="oratio", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -103,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     # The design's mode flags of `--backend localstack` (no verb); with a verb they are refused.
     parser.add_argument("--preview", action="store_true", help="with --backend localstack: the verb preview")
     parser.add_argument("--destroy", action="store_true", help="with --backend localstack: the verb destroy")
-    parser.add_argument("--yes", action="store_true", help=argparse.SUPPRESS)
+    _safety_options(parser, top=True)
     verbs = parser.add_subparsers(dest="command", metavar="VERB")
 
     def verb(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -114,11 +131,14 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     _cdk_options(verb("synth", "cdk: synthesize CloudFormation into cdk.out/"), top=False)
-    for name, help_text in (("preview", "localstack: show the plan, change nothing"),
+    for name, help_text in (("preview", "localstack: show the plan, change nothing (--destroy: the destroy's)"),
                             ("up", "localstack: create or update the system"),
-                            ("destroy", "localstack: delete what is not retained"),
+                            ("destroy", "localstack: delete what is not retained (--preview: show it only)"),
                             ("outputs", "localstack: the deployed system's names, ARNs and ids")):
-        _json_option(verb(name, help_text), top=False)
+        sub = verb(name, help_text)
+        _json_option(sub, top=False)
+        if name in ("preview", "up"):
+            _safety_options(sub, top=False)
     show = verb("show", "validate the system and list its resources")
     show.add_argument("--account", default="123456789012", help="account id used in bucket names")
     rules = verb("rules", "the model's rule table: id, what, limit, source")
@@ -137,8 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
 def resolve_verb(args: argparse.Namespace) -> str:
     """The verb to run: the one given, or the design's ``--backend ... [--preview | --destroy]`` form mapped onto
     one. Contradictions are refused with one line, never guessed."""
-    modes = [flag for flag in ("preview", "destroy") if getattr(args, flag)]
+    modes = [flag for flag in ("preview", "destroy") if getattr(args, flag, False)]
     if args.command is not None:
+        if (args.command, modes) in (("destroy", ["preview"]), ("preview", ["destroy"])):
+            return "destroy-preview"
         if modes:
             raise OratioError(f"--{modes[0]} is the design's form of the verb {modes[0]}: do not combine it with "
                               f"the verb {args.command}", f"run: oratio {modes[0]} (or drop --{modes[0]})")
@@ -150,8 +172,6 @@ def resolve_verb(args: argparse.Namespace) -> str:
             raise OratioError(f"{args.command} is the localstack backend's; with the cdk backend the CDK CLI does "
                               f"it against AWS", f"run: oratio synth, then {CDK_EQUIVALENT[args.command]}")
         return args.command
-    if len(modes) > 1:
-        raise OratioError("--preview and --destroy exclude each other", "choose one: oratio preview or oratio destroy")
     if args.backend is None:
         raise OratioError("choose a verb: oratio synth | preview | up | destroy | outputs | show | rules | "
                           "localstack | demo | init", "see oratio --help")
@@ -160,6 +180,8 @@ def resolve_verb(args: argparse.Namespace) -> str:
             raise OratioError(f"--{modes[0]} applies to the localstack backend only",
                               f"with the cdk backend use the CDK CLI: {CDK_EQUIVALENT[modes[0]]}")
         return "synth"
+    if len(modes) > 1:  # the design's --preview --destroy: what destroy would do, changing nothing
+        return "destroy-preview"
     return modes[0] if modes else "up"
 
 
@@ -210,10 +232,15 @@ def ensure_importable_from_cwd() -> None:
 
 def load_system(spec: str, stage: str) -> Any:
     """Import ``module:function`` and call it with the stage; every model problem is reported at once."""
-    from oratio.model import System, deferred_validation
+    from oratio.model import ModelError, System, deferred_validation
 
     ensure_importable_from_cwd()
     module_name, _, attribute = spec.partition(":")
+    if not all(part.isidentifier() for part in module_name.split(".")) or \
+            not (attribute == "" or attribute.isidentifier()):
+        raise OratioError(f"--system {spec!r} is not module:function",
+                          "give a module importable from the current folder and a function of the stage, "
+                          "e.g. --system infra:system")
     try:
         factory: Callable[[str], Any] = getattr(importlib.import_module(module_name), attribute or "system")
     except ModuleNotFoundError as error:
@@ -225,12 +252,32 @@ def load_system(spec: str, stage: str) -> Any:
     except (ImportError, AttributeError) as error:
         raise OratioError(f"cannot load the system {spec!r}: {error}",
                           "give --system as module:function, a function of the stage") from error
-    with deferred_validation():
-        system = factory(stage)
+    if not callable(factory):
+        raise OratioError(f"--system {spec} names an object of type {type(factory).__name__}, not a function of "
+                          "the stage",
+                          "give module:function, a function taking the stage and returning an oratio.model.System")
+    try:
+        with deferred_validation():
+            system = factory(stage)
+    except (ModelError, OratioError):
+        raise
+    except Exception as error:  # the user's own code failed: say where, in one line
+        call = f"import {module_name}; {module_name}.{attribute or 'system'}({stage!r})"
+        raise OratioError(f"the system function {spec} raised {type(error).__name__}: {error}{_where(error)}",
+                          f"fix it (it is called with the stage); its traceback: python -c \"{call}\"") from None
     if not isinstance(system, System):
-        raise OratioError(f"{spec} returned {type(system).__name__}, not an oratio.model.System")
+        raise OratioError(f"{spec} returned {type(system).__name__}, not an oratio.model.System",
+                          "give --system a function of the stage that returns an oratio.model.System")
     system.check()
     return system
+
+
+def _where(error: BaseException) -> str:
+    """`` (at file:line)``: the innermost frame of the traceback outside oratio, or nothing."""
+    frames = traceback.extract_tb(error.__traceback__)
+    outside = [f for f in frames if Path(f.filename).resolve() != Path(__file__).resolve()
+               and "/oratio/model/" not in f.filename]
+    return f" (at {outside[-1].filename}:{outside[-1].lineno})" if outside else ""
 
 
 def project_root_of(spec: str) -> Path:
@@ -256,9 +303,60 @@ def missing_extra(module: str) -> OratioError:
                        f"pip install 'oratio[{extra}]'")
 
 
+class _QuietPipe:
+    """stdout or stderr that, once its reader is gone (``oratio preview | head``), drops what is written instead of
+    raising BrokenPipeError: the command finishes its work (an ``up`` is not cut off midway by a closed pipe) and
+    ends quietly, as ``git log | head`` does, with its own exit status."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def _silence(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self._stream.fileno())  # what is still buffered, and Python's flush at exit, go nowhere
+        os.close(devnull)
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._silence()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._silence()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _guard_pipes() -> None:
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is not None and not isinstance(stream, _QuietPipe) and hasattr(stream, "fileno"):
+            try:
+                stream.fileno()
+            except (OSError, ValueError):  # not a real file (pytest's capture): nothing to guard
+                continue
+            setattr(sys, name, _QuietPipe(stream))
+
+
+def _backend_failure(error: Exception) -> OratioError | None:
+    """An SDK error that escaped a LocalStack command (LocalStack died, or answered 500), as one line and a hint."""
+    if not type(error).__module__.startswith(("botocore", "boto3", "urllib3")):
+        return None
+    from oratio.backends.localstack.failures import describe
+
+    return describe(error)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from oratio.model import ModelError
 
+    _guard_pipes()
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
@@ -276,6 +374,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as error:
+        failure = _backend_failure(error)
+        if failure is None:
+            raise
+        print(f"error: {failure}", file=sys.stderr)
+        return failure.exit_code
 
 
 def show(system: Any, account: str) -> int:
@@ -300,7 +404,7 @@ def show(system: Any, account: str) -> int:
         print(f"  runtime   {runtime.name:<22} {system.runtime_name(runtime):<40} {runtime.runtime} "
               f"{' '.join(runtime.entry_point)}")
     for role in system.service_roles:
-        print(f"  role      {role.name:<22} {system.physical_name(role):<40} assumed by {role.service}")
+        print(f"  role      {role.name:<22} {names[f'service-role:{role.name}']:<40} assumed by {role.service}")
     for vectors in system.vector_buckets:
         print(f"  vectors   {vectors.name:<22} {system.physical_name(vectors)}")
     return 0
@@ -335,6 +439,11 @@ def _cdk_context(key: str) -> str | None:
 def _dispatch(args: argparse.Namespace) -> int:
     verb = resolve_verb(args)
     check_stage(args.stage)
+    flagged = [f"--{flag.replace('_', '-')}" for flag in ("replace", "adopt", "force_delete")
+               if getattr(args, flag, [])]
+    if flagged and verb not in ("up", "preview"):
+        raise OratioError(f"{flagged[0]} applies to the localstack verbs up and preview only, not {verb}",
+                          f"run: oratio up {flagged[0]} NAME")
     if verb == "localstack":
         from oratio.backends.localstack.embedded.cli import run as run_localstack
 
@@ -351,9 +460,16 @@ def _dispatch(args: argparse.Namespace) -> int:
         if checkout_root() is None:
             raise OratioError("the demo runs the Oratio platform from oratio's repository, not from the package",
                               "clone the repository and run: make demo (or: oratio init, then oratio up)")
+        from oratio.backends.localstack import local_target
         from oratio.demo import run_demo
 
+        local_target()  # the safety checks first
+
         return run_demo(stage=args.stage or "local")
+    if verb in ("preview", "up", "destroy", "outputs"):
+        from oratio.backends.localstack import local_target
+
+        local_target()  # the safety checks come first: before the system is loaded or LocalStack started
     spec = args.system or default_system()
     if verb == "show":
         return show(load_system(spec, args.stage or "dev"), args.account)
@@ -369,6 +485,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         from oratio.backends.localstack import outputs_command
 
         return outputs_command(system, as_json=args.json, project_root=project_root_of(spec))
-    from oratio.backends.localstack import deploy_command
+    from oratio.backends.localstack import Allow, deploy_command
 
-    return deploy_command(system, mode=verb, as_json=args.json, project_root=project_root_of(spec))
+    allow = Allow(frozenset(getattr(args, "replace", [])), frozenset(getattr(args, "adopt", [])),
+                  frozenset(getattr(args, "force_delete", [])))
+    return deploy_command(system, mode=verb, as_json=args.json, project_root=project_root_of(spec), allow=allow)

@@ -107,6 +107,9 @@ def run_workflow(target: Target, system_outputs: dict[str, Any], user_id: str, a
                                     input=json.dumps({"userId": user_id, "agentId": agent_id}))["executionArn"]
     seen, states, status = 0, [], "RUNNING"
     while True:
+        # The status first, then the history: once the status says the run ended, the history read after it holds
+        # every event (read the other way round, the last states could be missed).
+        status = sfn.describe_execution(executionArn=execution)["status"]
         events = sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
         for event in events[seen:]:
             kind = event["type"]
@@ -118,7 +121,6 @@ def run_workflow(target: Target, system_outputs: dict[str, Any], user_id: str, a
                 details = event.get("lambdaFunctionFailedEventDetails") or event.get("taskFailedEventDetails") or {}
                 say(f"           {details.get('error', 'error')}: {str(details.get('cause', ''))[:160]}")
         seen = len(events)
-        status = sfn.describe_execution(executionArn=execution)["status"]
         if status != "RUNNING":
             break
         if time.monotonic() - started > timeout_s:

@@ -9,6 +9,8 @@
 - ``cfn_cognito``: CloudFormation resource providers for Cognito user pools and clients; ``cfn_custom``:
   Lambda-backed custom resources; ``cfn_engine``: deleting a stack whose create failed works the first time.
 - ``apigateway_auth``: Cognito user pool authorizers enforced on REST APIs, and ``AWS::ApiGateway::Authorizer``.
+- ``apigatewayv2``: HTTP APIs served at ``/_oratio/execute-api/{apiId}/`` (routes, JWT authorizers, CORS,
+  throttling, Lambda proxy integrations with payload 2.0); their control plane is moto's (``services``).
 - The AI layer, served by ``ai_services``: ``agentcore`` (AgentCore Runtime control and data plane) with
   ``agent_processes`` (one local process per runtime session; the local agent contract), ``s3vectors`` (S3 Vectors
   with QueryVectors), ``bedrock_models`` (THE LOCAL MODEL STAND-IN at bedrock-runtime, labelled in every answer,

@@ -1,5 +1,5 @@
-"""Services the free LocalStack lacks, served through its bundled moto: cognito-idp, bedrock-agent (plus the
-operations in ``bedrock``), and bedrock-agent-runtime's Retrieve (``knowledge_bases``).
+"""Services the free LocalStack lacks, served through its bundled moto: cognito-idp, apigatewayv2, bedrock-agent
+(plus the operations in ``bedrock``), and bedrock-agent-runtime's Retrieve (``knowledge_bases``).
 
 Also the routing fix for the "bedrock" signing name: LocalStack sends every request signed "bedrock" to the
 ``bedrock`` service, so bedrock-agent's REST calls (``PUT /knowledgebases/``) never reach a bedrock-agent
@@ -34,9 +34,57 @@ def moto_service(api: str, overrides: dict[str, Any] | None = None) -> Service:
     return Service(name=api, skeleton=Skeleton(model, table))
 
 
+# What a user pool is created with and UpdateUserPool cannot change (it has no parameter for them): AWS keeps them
+# on every update; moto's update_user_pool resets them with the rest, so that a pool updated to a new password
+# policy lost its sign-in by email, and the next plan saw a change only a replacement makes.
+CREATION_ONLY_POOL_SETTINGS = ("UsernameAttributes", "AliasAttributes", "UsernameConfiguration")
+
+
+def keep_creation_only_pool_settings() -> None:
+    from moto.cognitoidp.models import CognitoIdpBackend
+
+    original = CognitoIdpBackend.update_user_pool
+    if getattr(original, "oratio_patched", False):
+        return
+
+    def update_user_pool(self: Any, user_pool_id: str, extended_config: dict[str, Any]) -> None:
+        config = self.describe_user_pool(user_pool_id).extended_config
+        kept = {key: config[key] for key in CREATION_ONLY_POOL_SETTINGS if key in config}
+        original(self, user_pool_id, {**(extended_config or {}), **kept})
+
+    update_user_pool.oratio_patched = True  # type: ignore[attr-defined]
+    CognitoIdpBackend.update_user_pool = update_user_pool
+
+
 @aws_provider(api="cognito-idp")
 def cognito_idp() -> Service:
+    keep_creation_only_pool_settings()
     return moto_service("cognito-idp")
+
+
+@aws_provider(api="apigatewayv2")
+def apigatewayv2() -> Service:
+    """API Gateway v2's control plane (HTTP APIs, routes, integrations, authorizers, stages); the data plane is
+    ``apigatewayv2.py``'s."""
+    return moto_service("apigatewayv2", {"GetAuthorizers": _get_authorizers})
+
+
+def _get_authorizers(context: Any, request: Any) -> dict[str, Any]:
+    """GetAuthorizers, which moto lacks: its authorizers of one API, in the API's shape (PascalCase)."""
+    from localstack.aws.api import CommonServiceException
+    from moto.apigatewayv2.models import apigatewayv2_backends
+
+    api = apigatewayv2_backends[context.account_id][context.region].apis.get(request["ApiId"])
+    if api is None:
+        raise CommonServiceException("NotFoundException", f"Invalid API identifier specified {request['ApiId']}",
+                                     status_code=404)
+
+    def pascal(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key[:1].upper() + key[1:]: pascal(item) for key, item in value.items() if item is not None}
+        return value
+
+    return {"Items": [pascal(authorizer.to_json()) for authorizer in api.authorizers.values()]}
 
 
 @aws_provider(api="bedrock-agent")

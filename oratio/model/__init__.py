@@ -22,6 +22,7 @@ from oratio.model.grants import (
     knowledge_base_retrieval,
     manage_agent_runtimes,
 )
+from oratio.model.http_api import Cors, HttpApi, JwtAuthorizer, Method, Route, Throttling
 from oratio.model.rules import RULES, Rule
 from oratio.model.service_role import ServiceRole, TrustedService
 from oratio.model.system import System
@@ -49,11 +50,12 @@ from oratio.model.workflow import (
 
 __all__ = [
     "RULES", "TRANSIENT_LAMBDA_ERRORS", "Access", "AgentRuntime", "AgentRuntimeLanguage", "AppClient",
-    "AttributeType", "AuthFlow", "Billing", "Branch", "Bucket", "Catch", "Choice", "Condition", "Dynamic",
-    "Encryption", "Exemption", "Fail", "FrozenMap", "Function", "GlobalIndex", "Grant", "Key", "LifecycleRule", "Mfa",
-    "ModelError", "ModelGrant", "Operator", "Pass", "PasswordPolicy", "Problem", "Projection", "ResourceGrant",
-    "Retention", "RetrievalGrant", "Retry", "Rule", "Runtime", "RuntimeManagementGrant", "ServiceGrant",
-    "ServiceRole", "SignInAlias", "State", "StorageClass", "StreamView", "Succeed", "System", "Table", "TargetGrant",
-    "Task", "Transition", "TrustedService", "UserPool", "VectorBucket", "Wait", "Workflow", "bedrock",
-    "deferred_validation", "foundation_model", "knowledge_base_retrieval", "manage_agent_runtimes", "path",
+    "AttributeType", "AuthFlow", "Billing", "Branch", "Bucket", "Catch", "Choice", "Condition", "Cors", "Dynamic",
+    "Encryption", "Exemption", "Fail", "FrozenMap", "Function", "GlobalIndex", "Grant", "HttpApi", "JwtAuthorizer",
+    "Key", "LifecycleRule", "Method", "Mfa", "ModelError", "ModelGrant", "Operator", "Pass", "PasswordPolicy",
+    "Problem", "Projection", "ResourceGrant", "Retention", "RetrievalGrant", "Retry", "Route", "Rule", "Runtime",
+    "RuntimeManagementGrant", "ServiceGrant", "ServiceRole", "SignInAlias", "State", "StorageClass", "StreamView",
+    "Succeed", "System", "Table", "TargetGrant", "Task", "Throttling", "Transition", "TrustedService", "UserPool",
+    "VectorBucket", "Wait", "Workflow", "bedrock", "deferred_validation", "foundation_model",
+    "knowledge_base_retrieval", "manage_agent_runtimes", "path",
 ]

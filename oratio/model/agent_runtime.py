@@ -48,7 +48,7 @@ def runtime_environment_problems(path: str, environment: Mapping[str, object]) -
                       f"{len(environment)} variables; AgentCore allows {rules.AGENT_RUNTIME_ENV_COUNT.high}")
     for key, value in environment.items():
         if not isinstance(key, str) or len(key) not in rules.AGENT_RUNTIME_ENV_NAME_LENGTH \
-                or not rules.LAMBDA_ENV_NAME_PATTERN.fullmatch(key):
+                or not rules.AGENT_RUNTIME_ENV_NAME_PATTERN.fullmatch(key):
             yield Problem(f"{path}[{key!r}]", rules.AGENT_RUNTIME_ENV,
                           f"{key!r} is not a valid name: {rules.AGENT_RUNTIME_ENV_NAME_LENGTH.bounds}, a letter, "
                           "then letters, digits or '_'")

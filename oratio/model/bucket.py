@@ -43,9 +43,21 @@ class Encryption(enum.StrEnum):
 
 @attrs.frozen
 class Transition(Validated):
+    """A move to ``storage_class`` after ``days``: checked when built on its own, and within its rule (the order
+    of transitions and the expiration after the last)."""
+
     _subject = "transition"
     storage_class: StorageClass = attrs.field(converter=to_enum(StorageClass))
     days: int
+
+    def problems(self) -> Iterator[Problem]:
+        yield from check_enum("storage_class", self.storage_class, StorageClass)
+        yield from check_int_range("days", self.days, rules.S3_TRANSITION_DAYS, rules.LIFECYCLE_DAYS)
+        if isinstance(self.days, int) and isinstance(self.storage_class, StorageClass) \
+                and self.storage_class in rules.S3_IA_CLASSES \
+                and self.days not in rules.S3_IA_MIN_DAYS:
+            yield Problem("days", rules.LIFECYCLE_IA_MIN_DAYS,
+                          f"{self.storage_class} after {self.days} days; S3 requires {rules.S3_IA_MIN_DAYS.span}")
 
 
 @attrs.frozen
@@ -72,23 +84,18 @@ class LifecycleRule(Validated):
         if not isinstance(self.transitions, tuple):
             return
         transitions = [t for t in self.transitions if isinstance(t, Transition)]
-        for index, transition in enumerate(transitions):
-            yield from check_enum(f"transitions[{index}].storage_class", transition.storage_class, StorageClass)
-            yield from check_int_range(f"transitions[{index}].days", transition.days, rules.S3_TRANSITION_DAYS,
-                                       rules.LIFECYCLE_DAYS)
-            if not isinstance(transition.days, int):
+        for index, transition in enumerate(transitions):  # each one's own rules: check_items above
+            if not isinstance(transition.days, int) or isinstance(transition.days, bool):
                 continue
-            if transition.storage_class in rules.S3_IA_CLASSES and transition.days not in rules.S3_IA_MIN_DAYS:
-                yield Problem(f"transitions[{index}].days", rules.LIFECYCLE_IA_MIN_DAYS,
-                              f"{transition.storage_class} after {transition.days} days; "
-                              f"S3 requires {rules.S3_IA_MIN_DAYS.span}")
             if index and isinstance(transitions[index - 1].days, int) and \
                     transition.days <= transitions[index - 1].days:
                 yield Problem(f"transitions[{index}].days", rules.LIFECYCLE_ORDER,
                               f"{transition.days} days does not come after the previous transition's "
                               f"{transitions[index - 1].days} days")
-        last = max((t.days for t in transitions if isinstance(t.days, int)), default=None)
-        if isinstance(self.expiration_days, int) and last is not None and self.expiration_days <= last:
+        last = max((t.days for t in transitions if isinstance(t.days, int) and not isinstance(t.days, bool)),
+                   default=None)
+        expiration = self.expiration_days
+        if isinstance(expiration, int) and not isinstance(expiration, bool) and last is not None and expiration <= last:
             yield Problem("expiration_days", rules.LIFECYCLE_EXPIRATION,
                           f"expiration after {self.expiration_days} days is not after the last transition "
                           f"({last} days)")

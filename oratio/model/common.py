@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, ClassVar, TypeVar
 
@@ -47,7 +48,7 @@ class FrozenMap(Mapping[str, Any]):
         return len(self._items)
 
     def __hash__(self) -> int:
-        return hash(tuple(sorted((k, repr(v)) for k, v in self._items.items())))
+        return hash(tuple(sorted((repr(k), repr(v)) for k, v in self._items.items())))
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Mapping) and dict(self._items) == dict(other)
@@ -161,12 +162,54 @@ def check_bucket_name(path: str, name: Any) -> Iterator[Problem]:
             yield Problem(path, rules.S3_NAME_SUFFIX, f"bucket name {name!r} ends with reserved {suffix!r}")
 
 
-def check_unique(path: str, names: Iterable[str], what: str) -> Iterator[Problem]:
+def check_unique(path: str, names: Iterable[Any], what: str) -> Iterator[Problem]:
+    """Repeated names (only strings are compared: a name of another type is its own field's type problem)."""
     seen: set[str] = set()
     for index, name in enumerate(names):
+        if not isinstance(name, str):
+            continue
         if name in seen:
             yield Problem(f"{path}[{index}]", rules.UNIQUE, f"{what} {name!r} is defined more than once")
         seen.add(name)
+
+
+def check_number(path: str, value: Any, what: str = "a number") -> Iterator[Problem]:
+    """A number (int or float, not bool) that JSON can carry: finite."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        yield Problem(path, rules.TYPE, f"expected {what}, got {type(value).__name__} {value!r}")
+    elif isinstance(value, float) and not math.isfinite(value):
+        yield Problem(path, rules.FINITE, f"{value!r} is not a finite number")
+
+
+def check_json(path: str, value: Any, extra: tuple[type, ...] = ()) -> Iterator[Problem]:
+    """A JSON value (RFC 8259): null, booleans, finite numbers, strings, lists, and mappings with string keys.
+    ``extra`` types are accepted as leaves (e.g. a workflow's run-time values)."""
+    if value is None or isinstance(value, (bool, int, str, *extra)):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            yield Problem(path, rules.FINITE, f"{value!r} is not a finite number")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from check_json(f"{path}[{index}]", item, extra)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                yield Problem(f"{path}[{key!r}]", rules.JSON_VALUE, f"the key {key!r} is not a string")
+            else:
+                yield from check_json(f"{path}[{key!r}]", item, extra)
+    else:
+        yield Problem(path, rules.JSON_VALUE,
+                      f"{type(value).__name__} {_short(value)} is not a JSON value (null, true/false, a number, a "
+                      "string, a list or a mapping)")
+
+
+def _short(value: Any) -> str:
+    try:
+        text = repr(value)
+    except Exception:  # a repr that fails must not hide the problem being reported
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def check_items(path: str, values: Any, item_type: type, what: str) -> Iterator[Problem]:
@@ -209,7 +252,7 @@ class Exemption(Validated):
     reason: str
 
     def problems(self) -> Iterator[Problem]:
-        if self.check not in rules.EXEMPTABLE_CHECKS:
+        if not isinstance(self.check, str) or self.check not in rules.EXEMPTABLE_CHECKS:
             known = ", ".join(sorted(rules.EXEMPTABLE_CHECKS))
             yield Problem("check", rules.EXEMPTION, f"unknown check {self.check!r}; known: {known}")
         if not isinstance(self.reason, str) or len(self.reason.strip()) not in rules.REASON_LENGTH:

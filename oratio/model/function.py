@@ -16,6 +16,7 @@ from oratio.model.common import (
     check_exemptions,
     check_identifier,
     check_int_range,
+    check_length,
     check_type,
     exemptions_field,
     to_enum,
@@ -38,7 +39,7 @@ def environment_problems(path: str, environment: Mapping[str, object]) -> Iterat
     for key, value in environment.items():
         if not isinstance(key, str) or not rules.LAMBDA_ENV_NAME_PATTERN.fullmatch(key):
             yield Problem(f"{path}[{key!r}]", rules.LAMBDA_ENV_NAME,
-                          f"{key!r} is not a valid name: a letter, then letters, digits or '_'")
+                          f"{key!r} is not a valid name: a letter, then one or more letters, digits or '_'")
         elif key in rules.LAMBDA_RESERVED_ENV:
             yield Problem(f"{path}[{key!r}]", rules.LAMBDA_ENV_NAME, f"{key!r} is reserved by Lambda")
         if not isinstance(value, str):
@@ -101,6 +102,8 @@ class Function(Validated):
         else:
             yield Problem("environment", rules.TYPE, f"expected a mapping of names to values, got {self.environment!r}")
         yield from check_type("description", self.description, str, "a string")
+        yield from check_length("description", self.description, rules.LAMBDA_DESCRIPTION_LENGTH,
+                                rules.LAMBDA_DESCRIPTION, "description")
         yield from self._grant_problems()
         yield from check_exemptions(self.exemptions)
 

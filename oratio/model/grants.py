@@ -75,6 +75,10 @@ class ResourceGrant(Validated):
         yield from check_enum("access", self.access, Access)
         if self.env_var is not None:
             yield from check_type("env_var", self.env_var, str, "an environment variable name")
+            if isinstance(self.env_var, str) and not rules.LAMBDA_ENV_NAME_PATTERN.fullmatch(self.env_var):
+                yield Problem("env_var", rules.LAMBDA_ENV_NAME,
+                              f"{self.env_var!r} is not a valid name: a letter, then one or more letters, digits "
+                              "or '_'")
 
 
 @attrs.frozen
@@ -98,7 +102,7 @@ class ServiceGrant(Validated):
     @property
     def wildcard(self) -> bool:
         """Whether any resource is or contains a wildcard (``*``, or e.g. ``arn:aws:iam::*:role/x``)."""
-        return any("*" in resource for resource in self.resources)
+        return any(isinstance(r, str) and "*" in r for r in self.resources)
 
     def problems(self) -> Iterator[Problem]:
         known = rules.SERVICE_ACTIONS.get(self.service) if isinstance(self.service, str) else None
@@ -109,7 +113,7 @@ class ServiceGrant(Validated):
             yield Problem("actions", rules.SERVICE_ACTION, "name at least one action")
         elif known is not None:
             for index, action in enumerate(self.actions):
-                if action not in known:
+                if not isinstance(action, str) or action not in known:
                     hint = " (wildcards are not allowed)" if isinstance(action, str) and "*" in action else ""
                     yield Problem(f"actions[{index}]", rules.SERVICE_ACTION,
                                   f"{action!r} is not a known {self.service} action{hint}")
@@ -117,7 +121,13 @@ class ServiceGrant(Validated):
             isinstance(r, str) and r for r in self.resources
         ):
             yield Problem("resources", rules.TYPE, "expected a non-empty list of ARNs")
-        elif self.wildcard and not (isinstance(self.reason, str) and len(self.reason.strip()) in rules.REASON_LENGTH):
+            return
+        for index, resource in enumerate(self.resources):
+            if resource != "*" and not rules.ARN_PATTERN.fullmatch(resource):
+                yield Problem(f"resources[{index}]", rules.GRANT_RESOURCE,
+                              f"{resource!r} is neither an ARN (arn:partition:service:region:account:resource) nor "
+                              "'*'")
+        if self.wildcard and not (isinstance(self.reason, str) and len(self.reason.strip()) in rules.REASON_LENGTH):
             yield Problem("reason", rules.WILDCARD_REASON,
                           f"a '*' resource needs a reason ({rules.REASON_LENGTH.bounds}) saying why no ARN can be "
                           "named")

@@ -24,6 +24,7 @@ from oratio.model.grants import (
     RuntimeManagementGrant,
     TargetGrant,
 )
+from oratio.model.http_api import DEFAULT_ROUTE, HttpApi, source_path
 from oratio.model.service_role import ServiceRole, TrustedService
 from oratio.model.system import System
 from oratio.model.table import Table
@@ -387,3 +388,45 @@ def system_statements(system: System) -> dict[str, tuple[Statement, ...]]:
     roles.update({f"agent-runtime:{r.name}": agent_runtime_statements(system, r) for r in system.agent_runtimes})
     roles.update({f"service-role:{r.name}": service_role_statements(system, r) for r in system.service_roles})
     return roles
+
+
+# --- Resource policies: who may invoke a function (the function's own role is untouched by them) -----------
+API_INVOKE_PRINCIPAL = "apigateway.amazonaws.com"
+
+
+@attrs.frozen
+class InvokePermission:
+    """A statement of a function's resource policy: API Gateway may invoke ``function`` for one route of the
+    HTTP API ``api`` (a ``lambda:InvokeFunction`` permission whose source ARN is that route's, see ``source_arn``).
+    """
+
+    function: str
+    api: str
+    route_key: str
+    action: str = FUNCTION_INVOKE[0]
+    principal: str = API_INVOKE_PRINCIPAL
+
+    def source_arn(self, place: Place, api_id: str) -> str:
+        """``arn:aws:execute-api:{region}:{account}:{apiId}/*/{METHOD}{path}``: any stage, the route's method
+        (``*`` for ANY) and path (``*`` for each path variable); ``{apiId}/*/$default`` for the default route.
+        The API's id is known once it exists, so a backend gives it (a CloudFormation reference, or the id)."""
+        if self.route_key == DEFAULT_ROUTE:
+            route = DEFAULT_ROUTE
+        else:
+            method, _, path = self.route_key.partition(" ")
+            route = f"{'*' if method == 'ANY' else method}{source_path(path)}"
+        return f"arn:{place.partition}:execute-api:{place.region}:{place.account}:{api_id}/*/{route}"
+
+
+def api_permissions(api: HttpApi) -> tuple[InvokePermission, ...]:
+    """One invoke permission per route: each function may be invoked by this API for its own routes only."""
+    return tuple(InvokePermission(route.function, api.name, route.key) for route in api.routes)
+
+
+def function_permissions(system: System) -> dict[str, tuple[InvokePermission, ...]]:
+    """``function:<name>`` to the resource-policy statements of every function some API routes to."""
+    found: dict[str, list[InvokePermission]] = {}
+    for api in system.http_apis:
+        for permission in api_permissions(api):
+            found.setdefault(f"function:{permission.function}", []).append(permission)
+    return {key: tuple(value) for key, value in found.items()}

@@ -133,6 +133,12 @@ _SFN_CHOICE = "https://docs.aws.amazon.com/step-functions/latest/dg/state-choice
 _SFN_WAIT = "https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html"
 _SFN_ERRORS = "https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html"
 _ASL = "https://states-language.net/spec.html"
+_ASL_REFERENCE_PATHS = "https://states-language.net/spec.html#ref-paths"
+_JSON = "https://www.rfc-editor.org/rfc/rfc8259#section-6"
+_IAM_RESOURCE = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html"
+_LAMBDA_ENVIRONMENT_API = "https://docs.aws.amazon.com/lambda/latest/api/API_Environment.html"
+_DDB_PROJECTION = "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Projection.html"
+_DDB_TTL = "https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TimeToLiveSpecification.html"
 _COGNITO_PASSWORD = ("https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/"
                      "API_PasswordPolicyType.html")
 _COGNITO_CLIENT = ("https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/"
@@ -146,6 +152,10 @@ REASON_LENGTH = Limit(10, None, "characters", "reason")  # a reason someone can 
 TYPE = _r("M001", "field has the wrong type", MODEL_SOURCE)
 UNIQUE = _r("M004", "names must be unique", MODEL_SOURCE)
 EXEMPTION = _r("M006", "an exemption needs a known check and a reason", MODEL_SOURCE, REASON_LENGTH)
+FINITE = _r("M007", "numbers are finite (no NaN or infinity): JSON, CloudFormation and the AWS APIs have no others",
+            _JSON)
+JSON_VALUE = _r("M008", "payloads are JSON: null, booleans, numbers, strings, lists and string-keyed mappings",
+                _JSON)
 
 # --- System and naming (the model's own scheme: {system}-{stage}-{name}) ------------------------------------
 SYSTEM_LENGTH = Limit(1, 20, "characters")
@@ -191,7 +201,9 @@ LIFECYCLE_DAYS = _r("B117", "lifecycle: days are whole numbers", _S3_EXPIRATION,
 DDB_TABLE_OR_INDEX_NAME_LENGTH = Limit(3, 255, "characters")
 DDB_ATTRIBUTE_NAME_LENGTH = Limit(1, 255, "characters")
 DDB_MAX_GSIS = Limit(None, 20)
-DDB_MAX_NON_KEY_ATTRIBUTES = Limit(None, 100, "non-key attributes")
+DDB_MAX_NON_KEY_ATTRIBUTES = Limit(None, 100, "non-key attributes")  # summed across all of a table's indexes
+DDB_INDEX_NON_KEY_ATTRIBUTES = Limit(None, 20, "non-key attributes", "per index")
+DDB_TTL_NAME_LENGTH = Limit(1, 255, "characters")
 DDB_CAPACITY_UNITS = Limit(1, 40_000, "", "read or write capacity units")  # the default per-table quota
 
 DDB_NAME_LENGTH = _r("T101", "table or index name length", _DDB_NAMES, DDB_TABLE_OR_INDEX_NAME_LENGTH)
@@ -205,6 +217,10 @@ DDB_PROJECTION = _r("T107", "non-key attributes only with an INCLUDE projection"
 DDB_CAPACITY = _r("T108", "capacity: provisioned tables need read and write capacity; on-demand none", _DDB_QUOTAS,
                   DDB_CAPACITY_UNITS)
 DDB_KEY_DISTINCT = _r("T109", "partition and sort key must be different attributes", _DDB_CREATE_TABLE)
+DDB_PROJECTED = _r("T110", "projected non-key attributes: at most 20 per index and 100 summed over a table's "
+                   "indexes, each a name of 1-255 characters", _DDB_PROJECTION, DDB_INDEX_NON_KEY_ATTRIBUTES,
+                   DDB_MAX_NON_KEY_ATTRIBUTES)
+DDB_TTL = _r("T111", "time-to-live attribute name length", _DDB_TTL, DDB_TTL_NAME_LENGTH)
 
 # --- Lambda -----------------------------------------------------------------------------------------------
 LAMBDA_NAME_LENGTH = Limit(1, 64, "characters")
@@ -212,13 +228,14 @@ LAMBDA_MEMORY_MB = Limit(128, 10_240, "MB")
 LAMBDA_TIMEOUT_S = Limit(1, 900, "s")
 LAMBDA_ENV_BYTES = Limit(None, 4096, "bytes")
 LAMBDA_HANDLER_LENGTH = Limit(None, 128, "characters")
+LAMBDA_DESCRIPTION_LENGTH = Limit(0, 256, "characters")
 
 LAMBDA_NAME = _r("F101", "function name: [a-zA-Z0-9_-]", _LAMBDA_CREATE_FUNCTION, LAMBDA_NAME_LENGTH)
 LAMBDA_MEMORY = _r("F102", "function memory", _LAMBDA_QUOTAS, LAMBDA_MEMORY_MB)
 LAMBDA_TIMEOUT = _r("F103", "function timeout", _LAMBDA_QUOTAS, LAMBDA_TIMEOUT_S)
 LAMBDA_RUNTIME = _r("F104", "runtime: one Lambda supports for new functions", _LAMBDA_RUNTIMES)
-LAMBDA_ENV_NAME = _r("F105", "environment variable name: [a-zA-Z][a-zA-Z0-9_]*, not reserved by Lambda",
-                     _LAMBDA_ENVIRONMENT)
+LAMBDA_ENV_NAME = _r("F105", "environment variable name: [a-zA-Z]([a-zA-Z0-9_])+ (two characters or more), not "
+                     "reserved by Lambda", _LAMBDA_ENVIRONMENT_API)
 LAMBDA_ENV_SIZE = _r("F106", "environment size: keys and values together", _LAMBDA_QUOTAS, LAMBDA_ENV_BYTES)
 LAMBDA_HANDLER = _r("F107", "handler: module.function, with a module path of [A-Za-z0-9_/.-]",
                     _LAMBDA_CREATE_FUNCTION, LAMBDA_HANDLER_LENGTH)
@@ -226,11 +243,14 @@ LAMBDA_CODE = _r("F108", "code: a relative folder path inside the project", MODE
 ENV_COLLISION = _r("F109", "environment variable set twice (by the function and by a grant)", MODEL_SOURCE)
 LAMBDA_RUNTIME_BUILDABLE = _r("F110", "runtime: one oratio builds (the bundler and both backends do Python only)",
                               MODEL_SOURCE)
+LAMBDA_DESCRIPTION = _r("F111", "function description length", _LAMBDA_CREATE_FUNCTION, LAMBDA_DESCRIPTION_LENGTH)
 
 # --- Grants -----------------------------------------------------------------------------------------------
 GRANT_TARGET = _r("G101", "a grant names a table or bucket of the same system", MODEL_SOURCE)
 SERVICE_ACTION = _r("G102", "service actions: known actions of the service, no wildcards", _IAM_ACTIONS)
 WILDCARD_REASON = _r("G103", "a '*' resource needs a reason", _IAM_LEAST_PRIVILEGE, REASON_LENGTH)
+GRANT_RESOURCE = _r("G104", "a service grant's resources are ARNs (arn:partition:service:region:account:resource) "
+                    "or '*'", _IAM_RESOURCE)
 
 # --- Step Functions ---------------------------------------------------------------------------------------
 SFN_NAME_LENGTH = Limit(1, 80, "characters")
@@ -253,8 +273,11 @@ SFN_RETRY = _r("W108", "retry: interval, attempts and backoff rate", _SFN_ERRORS
 SFN_PATH = _r("W109", "a JSONPath starts with '$'", _ASL)
 SFN_WAIT = _r("W110", "wait: seconds, at most one year", _SFN_WAIT, SFN_WAIT_S)
 SFN_CONDITION = _r("W111", "a condition compares with a value of the operator's type", _SFN_CHOICE)
-SFN_ERROR_NAME = _r("W112", "error names: non-empty; 'States.ALL' alone and last", _SFN_ERRORS)
+SFN_ERROR_NAME = _r("W112", "error names: non-empty; 'States.ALL' alone in its retrier or catcher, and that one "
+                   "last", _SFN_ERRORS)
 SFN_NEXT_OR_END = _r("W113", "a task, wait or pass state has either a next state or end=True", _ASL)
+SFN_RESULT_PATH = _r("W115", "a result path is a reference path: '$', '.name', ['name'] or [index] steps only "
+                     "(no '*', '..', slices, unions or filters)", _ASL_REFERENCE_PATHS)
 SFN_TIMEOUT = _r("W114", "timeout of a task or a workflow: seconds, at most one year", _SFN_QUOTAS, SFN_TIMEOUT_S)
 
 # --- Cognito ----------------------------------------------------------------------------------------------
@@ -271,6 +294,35 @@ COGNITO_PASSWORD = _r("U101", "password policy", _COGNITO_PASSWORD, COGNITO_PASS
 COGNITO_CLIENT = _r("U102", "app client: at least one auth flow", _COGNITO_CLIENT, COGNITO_AUTH_FLOWS)
 COGNITO_VALIDITY = _r("U103", "token validity: access and id tokens at most the refresh token's", _COGNITO_TOKENS,
                       COGNITO_ACCESS_TOKEN_MINUTES, COGNITO_REFRESH_TOKEN_MINUTES)
+
+# --- API Gateway HTTP APIs --------------------------------------------------------------------------------
+_API_ROUTES = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html"
+_API_QUOTAS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html"
+_API_JWT = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-jwt-authorizer.html"
+_API_CORS = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html"
+_API_CORS_REFERENCE = "https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid.html#apis-apiid-model-cors"
+_API_THROTTLING = "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html"
+API_ROUTES = Limit(1, 300, "routes")
+API_AUDIENCES = Limit(1, 50, "", "audiences (app clients)")
+API_CORS_MAX_AGE = Limit(-1, 86_400, "s", "max age")
+API_BURST = Limit(0, 5_000, "requests", "burst")  # the account's default burst quota per Region
+API_RATE = Limit(0, 10_000, "requests/s", "rate")  # the account's default steady-state quota per Region
+
+API_ROUTE_KEY = _r("H101", "route key: '$default' or 'METHOD /path' (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS, "
+                   "ANY)", _API_ROUTES)
+API_PATH_VARIABLE = _r("H102", "path variable: a whole segment '{name}', each name once a route", _API_ROUTES)
+API_GREEDY_LAST = _r("H103", "a greedy path variable '{name+}' is the path's last segment", _API_ROUTES)
+API_ROUTE_UNIQUE = _r("H104", "route keys are unique (variables' names aside)", _API_ROUTES)
+API_ROUTE_COUNT = _r("H105", "routes per HTTP API", _API_QUOTAS, API_ROUTES)
+API_ROUTE_AUTH = _r("H106", "a route is protected by the API's authorizer, or public with a reason", MODEL_SOURCE,
+                    REASON_LENGTH)
+API_ROUTE_FUNCTION = _r("H107", "a route's function is a function of the same system", MODEL_SOURCE)
+API_AUTHORIZER = _r("H108", "JWT authorizer: a user pool of the system and its app clients as the audience", _API_JWT,
+                    API_AUDIENCES)
+API_CORS = _r("H109", "CORS: origins '*' or scheme://host[:port], no '*' with credentials, known methods, max age",
+              _API_CORS, API_CORS_MAX_AGE)
+API_THROTTLING = _r("H110", "throttling: burst and rate within the account's quotas", _API_THROTTLING, API_BURST,
+                    API_RATE)
 
 # --- The AI layer: agent runtimes (A1xx), service roles (R1xx), vector buckets (V1xx), their grants (G11x) ----
 _AGENTCORE_CREATE = ("https://docs.aws.amazon.com/bedrock-agentcore-control/latest/APIReference/"
@@ -331,7 +383,11 @@ SYSTEM = NameRule("system name", SYSTEM_LENGTH, "a-z0-9-", "a-z, 0-9, '-'", SYST
 STAGE = NameRule("stage", STAGE_LENGTH, "a-z0-9", "a-z, 0-9", STAGE_NAME, STAGE_NAME)
 SUFFIX = NameRule("bucket suffix", SUFFIX_LENGTH, "a-z0-9-", "a-z, 0-9, '-'", BUCKET_SUFFIX, BUCKET_SUFFIX)
 
-LAMBDA_ENV_NAME_PATTERN = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
+LAMBDA_ENV_NAME_PATTERN = re.compile(r"[a-zA-Z][a-zA-Z0-9_]+")  # Lambda API reference, Environment
+# A reference path (ASL): '$' then steps that each name one node.
+SFN_REFERENCE_PATH_PATTERN = re.compile(r"\$(?:\.[^.\[\]*@,:?()'\s]+|\[\d+\]|\['[^'\\]*'\])*")
+# An ARN: arn:partition:service:region:account:resource (region and account may be empty, e.g. for S3 and IAM).
+ARN_PATTERN = re.compile(r"arn:[^:\s]+:[^:\s]+:[^:\s]*:[^:\s]*:\S+")
 # Set by Lambda itself: a function may not define them (AWS Lambda developer guide, "Reserved variables").
 LAMBDA_RESERVED_ENV = frozenset({
     "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
@@ -347,6 +403,13 @@ LAMBDA_RUNTIMES = (*LAMBDA_PYTHON_RUNTIMES, "nodejs20.x", "nodejs22.x", "nodejs2
 # Runtimes oratio can build: its bundler installs Python requirements and both backends render Python handlers.
 BUILDABLE_RUNTIMES = LAMBDA_PYTHON_RUNTIMES
 
+# A literal path segment of a route: RFC 3986's path characters, without percent-encoding; path variables are
+# letters, digits, '_', '-' and '.', the characters a function can read back as a key of ``pathParameters``.
+API_PATH_SEGMENT_PATTERN = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@-]+")
+API_PATH_SEGMENT_TEXT = "letters, digits and ._~!$&'()*+,;=:@-"
+API_PATH_VARIABLE_PATTERN = re.compile(r"[A-Za-z0-9._-]+")
+API_PATH_VARIABLE_TEXT = "letters, digits, '_', '-' and '.'"
+
 S3_IA_CLASSES = frozenset({"STANDARD_IA", "ONEZONE_IA"})
 
 # Characters a state machine name may not contain (Step Functions CreateStateMachine reference), besides
@@ -359,6 +422,8 @@ SFN_CONTROL_CHARS = (range(0x00, 0x20), range(0x7F, 0xA0))
 AGENTCORE_RUNTIMES = ("PYTHON_3_10", "PYTHON_3_11", "PYTHON_3_12", "PYTHON_3_13", "PYTHON_3_14", "NODE_22")
 AGENTCORE_BUNDLED_RUNTIMES = tuple(r for r in AGENTCORE_RUNTIMES if r.startswith("PYTHON_"))
 AGENT_RUNTIME_NAME_PATTERN = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
+# AgentCore's variable names have a length only (1-100); the model asks for names a shell and Python can read.
+AGENT_RUNTIME_ENV_NAME_PATTERN = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
 # AgentCore's runtime contract: the agent serves POST /invocations and GET /ping on this port (arm64 hosts).
 AGENTCORE_PORT = 8080
 AGENTCORE_ARCHITECTURE = "arm64"

@@ -16,11 +16,13 @@ from oratio.model.common import (
     check_bucket_name,
     check_identifier,
     check_name,
+    check_type,
     to_tuple,
 )
 from oratio.model.errors import ModelError, Problem
 from oratio.model.function import Function, environment_size
 from oratio.model.grants import ResourceGrant, RuntimeManagementGrant, TargetGrant
+from oratio.model.http_api import HttpApi
 from oratio.model.service_role import ServiceRole
 from oratio.model.table import Table
 from oratio.model.user_pool import UserPool
@@ -51,6 +53,7 @@ class System(Validated):
     agent_runtimes: tuple[AgentRuntime, ...] = attrs.field(default=(), converter=to_tuple)
     service_roles: tuple[ServiceRole, ...] = attrs.field(default=(), converter=to_tuple)
     vector_buckets: tuple[VectorBucket, ...] = attrs.field(default=(), converter=to_tuple)
+    http_apis: tuple[HttpApi, ...] = attrs.field(default=(), converter=to_tuple)
     bucket_suffix: str | None = None
     description: str = ""
 
@@ -64,7 +67,8 @@ class System(Validated):
         """Tags every backend puts on every resource: they mark what this system owns."""
         return {"oratio:system": self.name, "oratio:stage": self.stage}
 
-    def physical_name(self, resource: Table | Function | Workflow | UserPool | ServiceRole | VectorBucket) -> str:
+    def physical_name(self, resource: Table | Function | Workflow | UserPool | HttpApi | ServiceRole | VectorBucket
+                      ) -> str:
         return f"{self.prefix}-{resource.name}"
 
     @property
@@ -96,11 +100,13 @@ class System(Validated):
     def physical_names(self, account: str, partition: str = "aws") -> dict[str, str]:
         """``table:<name>`` / ``bucket:<name>`` / ``vector-bucket:<name>`` to physical names and
         ``service-role:<name>`` to ARNs, for ``environment`` (runtime ARNs come from the backend)."""
-        names = {f"table:{t.name}": self.physical_name(t) for t in self.tables}
-        names.update({f"bucket:{b.name}": self.bucket_name(b, account) for b in self.buckets})
-        names.update({f"vector-bucket:{v.name}": self.physical_name(v) for v in self.vector_buckets})
+        names = {f"table:{t.name}": self.physical_name(t) for t in _items(self.tables) if isinstance(t, Table)}
+        names.update({f"bucket:{b.name}": self.bucket_name(b, account) for b in _items(self.buckets)
+                      if isinstance(b, Bucket)})
+        names.update({f"vector-bucket:{v.name}": self.physical_name(v) for v in _items(self.vector_buckets)
+                      if isinstance(v, VectorBucket)})
         names.update({f"service-role:{r.name}": f"arn:{partition}:iam::{account}:role/{self.physical_name(r)}"
-                      for r in self.service_roles})
+                      for r in _items(self.service_roles) if isinstance(r, ServiceRole)})
         return names
 
     # --- Look-ups ---------------------------------------------------------------------------------------
@@ -128,6 +134,9 @@ class System(Validated):
     def vector_bucket(self, name: str) -> VectorBucket:
         return _find(self.vector_buckets, name, "vector bucket")
 
+    def http_api(self, name: str) -> HttpApi:
+        return _find(self.http_apis, name, "HTTP API")
+
     # --- Validation -------------------------------------------------------------------------------------
     def check(self) -> None:
         """Raise one ModelError with every problem of the system (use after ``deferred_validation()``)."""
@@ -140,11 +149,13 @@ class System(Validated):
         yield from check_identifier("stage", self.stage, rules.STAGE)
         if self.bucket_suffix is not None:
             yield from check_identifier("bucket_suffix", self.bucket_suffix, rules.SUFFIX)
+        yield from check_type("description", self.description, str, "a string")
         collections = (
             ("tables", self.tables, Table), ("buckets", self.buckets, Bucket),
             ("functions", self.functions, Function), ("workflows", self.workflows, Workflow),
             ("user_pools", self.user_pools, UserPool), ("agent_runtimes", self.agent_runtimes, AgentRuntime),
             ("service_roles", self.service_roles, ServiceRole), ("vector_buckets", self.vector_buckets, VectorBucket),
+            ("http_apis", self.http_apis, HttpApi),
         )
         for field, values, kind in collections:
             if not isinstance(values, tuple):
@@ -200,22 +211,23 @@ class System(Validated):
             yield from _as_physical(check_vector_bucket_name(f"{where}.name", self.physical_name(vectors)))
 
     def _reference_problems(self) -> Iterator[Problem]:
-        targets = {("table", t.name): t for t in self.tables if isinstance(t, Table)}
-        targets.update({("bucket", b.name): b for b in self.buckets if isinstance(b, Bucket)})
+        targets = {("table", t.name): t for t in _items(self.tables) if isinstance(t, Table) and _named(t.name)}
+        targets.update({("bucket", b.name): b for b in _items(self.buckets) if isinstance(b, Bucket)
+                        and _named(b.name)})
         names = self.physical_names(PLACEHOLDER_ACCOUNT) if self._all_named() else {}
         for where, function in self._valid(self.functions, Function):
             if not isinstance(function.grants, tuple):
                 continue
             for index, grant in enumerate(function.grants):
-                if not isinstance(grant, ResourceGrant) or not hasattr(grant.target, "name"):
-                    continue
-                kind = _kind(grant.target)
-                if targets.get((kind, grant.target.name)) != grant.target:
+                if not isinstance(grant, ResourceGrant) or not isinstance(grant.target, (Table, Bucket)):
+                    continue  # not a grant, or not a table or bucket: the grant's own problem
+                kind, name = _kind(grant.target), grant.target.name
+                if not _named(name) or targets.get((kind, name)) != grant.target:
                     yield Problem(f"{where}.grants[{index}].target", rules.GRANT_TARGET,
-                                  f"{kind} {grant.target.name!r} is not this system's (or differs from it)")
+                                  f"{kind} {name!r} is not this system's (or differs from it)")
             yield from self._environment_problems(where, function, names)
         yield from self._ai_reference_problems()
-        function_names = {f.name for f in self.functions if isinstance(f, Function)}
+        function_names = {f.name for f in _items(self.functions) if isinstance(f, Function) and _named(f.name)}
         for where, workflow in self._valid(self.workflows, Workflow):
             if not isinstance(workflow.states, tuple):
                 continue
@@ -224,6 +236,8 @@ class System(Validated):
                 if isinstance(function, str) and function not in function_names:
                     yield Problem(f"{where}.states[{index}].function", rules.SFN_TASK_FUNCTION,
                                   f"function {function!r} is not defined in this system")
+        for where, api in self._valid(self.http_apis, HttpApi):
+            yield from _api_reference_problems(where, api, function_names, self.user_pools)
 
     def _ai_reference_problems(self) -> Iterator[Problem]:
         """Grants naming an agent runtime, service role or vector bucket name one of this system's."""
@@ -264,10 +278,12 @@ class System(Validated):
         if not names or not isinstance(function.environment, FrozenMap):
             return
         derived: dict[str, str] = {}
-        for index, grant in enumerate(function.resource_grants):
-            key = f"{_kind(grant.target)}:{getattr(grant.target, 'name', '')}"
-            if key not in names:
+        for index, grant in enumerate(function.grants):
+            if not isinstance(grant, ResourceGrant):
                 continue
+            key = f"{_kind(grant.target)}:{getattr(grant.target, 'name', '')}"
+            if key not in names or not isinstance(grant.environment_name, str):
+                continue  # an env_var of another type is the grant's own problem
             variable, field = grant.environment_name, f"{where}.grants[{index}].env_var"
             if not rules.LAMBDA_ENV_NAME_PATTERN.fullmatch(variable) or variable in rules.LAMBDA_RESERVED_ENV:
                 yield Problem(field, rules.LAMBDA_ENV_NAME, f"{variable!r} is not a usable variable name")
@@ -285,8 +301,38 @@ class System(Validated):
                               f"{rules.LAMBDA_ENV_BYTES.high}")
 
     def _all_named(self) -> bool:
-        return all(isinstance(v, kind) and _named(v.name) for vs, kind in
-                   ((self.tables, Table), (self.buckets, Bucket)) if isinstance(vs, tuple) for v in vs)
+        collections = ((self.tables, Table), (self.buckets, Bucket))
+        return all(isinstance(vs, tuple) for vs, _ in collections) and all(
+            isinstance(v, kind) and _named(v.name) for vs, kind in collections for v in vs)
+
+
+def _items(values: Any) -> tuple:
+    """A collection field's items, or none when it is not a list (its own type problem)."""
+    return values if isinstance(values, tuple) else ()
+
+
+def _api_reference_problems(where: str, api: HttpApi, function_names: set[str],
+                            user_pools: tuple[UserPool, ...]) -> Iterator[Problem]:
+    """An API's routes call functions of the system; its authorizer trusts a pool of the system and its clients."""
+    if isinstance(api.routes, tuple):
+        for index, route in enumerate(api.routes):
+            function = getattr(route, "function", None)
+            if isinstance(function, str) and function not in function_names:
+                yield Problem(f"{where}.routes[{index}].function", rules.API_ROUTE_FUNCTION,
+                              f"function {function!r} is not defined in this system")
+    authorizer = api.authorizer
+    if authorizer is None or not isinstance(getattr(authorizer, "clients", None), tuple):
+        return
+    pool = next((p for p in user_pools if isinstance(p, UserPool) and p.name == authorizer.user_pool), None)
+    if pool is None:
+        yield Problem(f"{where}.authorizer.user_pool", rules.API_AUTHORIZER,
+                      f"user pool {authorizer.user_pool!r} is not defined in this system")
+        return
+    clients = {getattr(c, "name", None) for c in pool.clients} if isinstance(pool.clients, tuple) else set()
+    for index, client in enumerate(authorizer.clients):
+        if client not in clients:
+            yield Problem(f"{where}.authorizer.clients[{index}]", rules.API_AUTHORIZER,
+                          f"user pool {pool.name!r} has no app client {client!r}")
 
 
 def _named(value: Any) -> bool:
@@ -304,7 +350,7 @@ def _kind(target: Any) -> str:
 def _field_of(kind: type) -> str:
     return {Table: "tables", Bucket: "buckets", Function: "functions", Workflow: "workflows",
             UserPool: "user_pools", AgentRuntime: "agent_runtimes", ServiceRole: "service_roles",
-            VectorBucket: "vector_buckets"}[kind]
+            VectorBucket: "vector_buckets", HttpApi: "http_apis"}[kind]
 
 
 def _where(field: str, index: int, value: Any) -> str:

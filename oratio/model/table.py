@@ -101,9 +101,19 @@ class GlobalIndex(Validated):
         elif self.non_key_attributes and self.projection is not Projection.INCLUDE:
             yield Problem("non_key_attributes", rules.DDB_PROJECTION,
                           f"non-key attributes need projection INCLUDE, not {self.projection}")
-        elif len(self.non_key_attributes) not in rules.DDB_MAX_NON_KEY_ATTRIBUTES:
-            yield Problem("non_key_attributes", rules.DDB_PROJECTION,
-                          f"{len(self.non_key_attributes)} non-key attributes; {rules.DDB_MAX_NON_KEY_ATTRIBUTES.span}")
+        else:
+            if len(self.non_key_attributes) not in rules.DDB_INDEX_NON_KEY_ATTRIBUTES:
+                yield Problem("non_key_attributes", rules.DDB_PROJECTED,
+                              f"{len(self.non_key_attributes)} non-key attributes; "
+                              f"{rules.DDB_INDEX_NON_KEY_ATTRIBUTES.span} per index")
+            for index, attribute in enumerate(self.non_key_attributes):
+                if not isinstance(attribute, str):
+                    yield Problem(f"non_key_attributes[{index}]", rules.TYPE,
+                                  f"expected an attribute name, got {attribute!r}")
+                else:
+                    yield from check_length(f"non_key_attributes[{index}]", attribute,
+                                            rules.DDB_ATTRIBUTE_NAME_LENGTH, rules.DDB_PROJECTED, "attribute name")
+            yield from check_unique("non_key_attributes", self.non_key_attributes, "non-key attribute")
 
 
 @attrs.frozen
@@ -147,6 +157,8 @@ class Table(Grantable, Validated):
         yield from check_enum("retention", self.retention, Retention)
         if self.ttl_attribute is not None:
             yield from check_type("ttl_attribute", self.ttl_attribute, str, "an attribute name")
+            yield from check_length("ttl_attribute", self.ttl_attribute, rules.DDB_TTL_NAME_LENGTH, rules.DDB_TTL,
+                                    "time-to-live attribute name")
         if self.stream is not None:
             yield from check_enum("stream", self.stream, StreamView)
         yield from check_exemptions(self.exemptions)
@@ -159,6 +171,12 @@ class Table(Grantable, Validated):
             yield Problem("global_indexes", rules.DDB_GSI_COUNT,
                           f"{len(self.global_indexes)} global secondary indexes; {rules.DDB_MAX_GSIS.span}")
         yield from check_unique("global_indexes", (i.name for i in indexes), "index")
+        projected = sum(len(i.non_key_attributes) for i in indexes if isinstance(i.non_key_attributes, tuple)
+                        and i.projection is Projection.INCLUDE)
+        if projected not in rules.DDB_MAX_NON_KEY_ATTRIBUTES:
+            yield Problem("global_indexes", rules.DDB_PROJECTED,
+                          f"{projected} non-key attributes projected over the table's indexes; "
+                          f"{rules.DDB_MAX_NON_KEY_ATTRIBUTES.span} (an attribute in two indexes counts twice)")
         # One type per attribute: the table's keys first, then each index's keys in order.
         declared: dict[str, tuple[str, AttributeType]] = {}
         table_keys = [("partition_key", self.partition_key), ("sort_key", self.sort_key)]
@@ -168,7 +186,7 @@ class Table(Grantable, Validated):
             for field, key in (("partition_key", index.partition_key), ("sort_key", index.sort_key))
         ]
         for path, key in (*table_keys, *index_keys):
-            if not isinstance(key, Key) or not isinstance(key.type, AttributeType):
+            if not isinstance(key, Key) or not isinstance(key.type, AttributeType) or not isinstance(key.name, str):
                 continue
             first = declared.setdefault(key.name, (path, key.type))
             if first[1] is not key.type:

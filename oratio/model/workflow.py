@@ -18,8 +18,10 @@ from oratio.model.common import (
     check_identifier,
     check_int_range,
     check_items,
+    check_json,
     check_length,
     check_nested,
+    check_number,
     check_type,
     check_unique,
     exemptions_field,
@@ -75,13 +77,17 @@ def _payload_problems(field: str, payload: Any) -> Iterator[Problem]:
         yield Problem(field, rules.TYPE, f"expected a mapping, got {payload!r}")
         return
     for key, value in payload.items():
+        where = f"{field}[{key!r}]"
         if not isinstance(key, str) or not key or key.endswith(".$"):
-            yield Problem(f"{field}[{key!r}]", rules.TYPE, "keys are plain names (use Dynamic values, not '.$')")
-        if isinstance(value, Dynamic) and not value.valid:
-            yield Problem(f"{field}[{key!r}]", rules.SFN_PATH,
-                          f"{value.expression!r} is neither a JSONPath ('$...') nor an intrinsic ('States.')")
+            yield Problem(where, rules.TYPE, "keys are plain names (use Dynamic values, not '.$')")
+        if isinstance(value, Dynamic):
+            if not value.valid:
+                yield Problem(where, rules.SFN_PATH,
+                              f"{value.expression!r} is neither a JSONPath ('$...') nor an intrinsic ('States.')")
         elif isinstance(value, Mapping):
-            yield from _payload_problems(field, value)
+            yield from _payload_problems(where, value)
+        else:  # a Dynamic value is a mapping's value (rendered "key.$"): inside a list it is not JSON
+            yield from check_json(where, value)
 
 
 def _json_path_problems(field: str, value: Any, optional: bool = True) -> Iterator[Problem]:
@@ -89,6 +95,26 @@ def _json_path_problems(field: str, value: Any, optional: bool = True) -> Iterat
         return
     if not isinstance(value, str) or not value.startswith("$"):
         yield Problem(field, rules.SFN_PATH, f"{value!r} is not a JSONPath starting with '$'")
+
+
+def _result_path_problems(field: str, value: Any) -> Iterator[Problem]:
+    """A result path (None: discard the result) is a reference path: it names one node, to be written."""
+    problems = list(_json_path_problems(field, value))
+    yield from problems
+    if not problems and value is not None and not rules.SFN_REFERENCE_PATH_PATTERN.fullmatch(value):
+        yield Problem(field, rules.SFN_RESULT_PATH,
+                      f"{value!r} is not a reference path: use '$', '.name', \"['name']\" or '[0]' steps, without "
+                      "'*', '..', slices, unions or filters")
+
+
+def _states_all_last(field: str, handlers: Any, kind: type) -> Iterator[Problem]:
+    """A retrier or catcher matching 'States.ALL' must come last in its list (ASL: error handling)."""
+    if not isinstance(handlers, tuple):
+        return
+    for index, handler in enumerate(handlers[:-1]):
+        if isinstance(handler, kind) and isinstance(handler.errors, tuple) and "States.ALL" in handler.errors:
+            yield Problem(f"{field}[{index}].errors", rules.SFN_ERROR_NAME,
+                          f"the {kind.__name__.lower()} matching 'States.ALL' must be the last of {field}")
 
 
 def _error_names_problems(field: str, errors: Any) -> Iterator[Problem]:
@@ -110,9 +136,9 @@ class Retry(Validated):
         yield from _error_names_problems("errors", self.errors)
         yield from check_int_range("interval_s", self.interval_s, rules.SFN_RETRY_INTERVAL_S, rules.SFN_RETRY)
         yield from check_int_range("max_attempts", self.max_attempts, rules.SFN_RETRY_ATTEMPTS, rules.SFN_RETRY)
-        yield from check_type("backoff_rate", self.backoff_rate, (int, float), "a number")
-        if isinstance(self.backoff_rate, (int, float)) and not isinstance(self.backoff_rate, bool) \
-                and self.backoff_rate not in rules.SFN_BACKOFF_RATE:
+        backoff = list(check_number("backoff_rate", self.backoff_rate))
+        yield from backoff
+        if not backoff and self.backoff_rate not in rules.SFN_BACKOFF_RATE:
             yield Problem("backoff_rate", rules.SFN_RETRY,
                           f"{self.backoff_rate} is below {rules.SFN_BACKOFF_RATE.low}")
 
@@ -127,7 +153,7 @@ class Catch(Validated):
     def problems(self) -> Iterator[Problem]:
         yield from check_type("next", self.next, str, "a state name")
         yield from _error_names_problems("errors", self.errors)
-        yield from _json_path_problems("result_path", self.result_path)
+        yield from _result_path_problems("result_path", self.result_path)
 
 
 @attrs.frozen
@@ -177,7 +203,10 @@ class _Flow(_State):
 
     def problems(self) -> Iterator[Problem]:
         yield from super().problems()
-        if (self.next is None) == (self.end is not True):
+        yield from check_type("end", self.end, bool, "True or False")
+        if self.next is not None and self.end is True:
+            yield Problem("end", rules.SFN_NEXT_OR_END, "give exactly one of next=... or end=True, not both")
+        elif self.next is None and self.end is not True:
             yield Problem("next", rules.SFN_NEXT_OR_END, "give exactly one of next=... or end=True")
         if self.next is not None:
             yield from check_type("next", self.next, str, "a state name")
@@ -207,19 +236,21 @@ class Task(_Flow):
 
     def transitions(self) -> Iterator[tuple[str, str]]:
         yield from super().transitions()
-        for index, catch in enumerate(self.catches):
+        for index, catch in enumerate(self.catches if isinstance(self.catches, tuple) else ()):
             if isinstance(catch, Catch):
                 yield f"catches[{index}].next", catch.next
 
     def _field_problems(self) -> Iterator[Problem]:
         yield from check_identifier("function", self.function, rules.LOGICAL)
         yield from _payload_problems("payload", self.payload)
-        yield from _json_path_problems("result_path", self.result_path)
+        yield from _result_path_problems("result_path", self.result_path)
 
     def problems(self) -> Iterator[Problem]:
         yield from super().problems()  # name, function, payload, result_path, next/end
         yield from check_items("retries", self.retries, Retry, "a Retry")
         yield from check_items("catches", self.catches, Catch, "a Catch")
+        yield from _states_all_last("retries", self.retries, Retry)
+        yield from _states_all_last("catches", self.catches, Catch)
         if self.timeout_s is not None:
             yield from check_int_range("timeout_s", self.timeout_s, rules.SFN_TIMEOUT_S, rules.SFN_TIMEOUT)
 
@@ -248,7 +279,7 @@ class Pass(_Flow):
 
     def _field_problems(self) -> Iterator[Problem]:
         yield from _payload_problems("parameters", self.parameters)
-        yield from _json_path_problems("result_path", self.result_path)
+        yield from _result_path_problems("result_path", self.result_path)
 
 
 class Operator(enum.StrEnum):
@@ -291,6 +322,8 @@ class Condition(Validated):
                 kind = " or ".join(t.__name__ for t in types)
                 yield Problem("value", rules.SFN_CONDITION,
                               f"{self.operator} compares with a {kind}, got {self.value!r}")
+            elif isinstance(self.value, float):
+                yield from check_number("value", self.value)
 
 
 @attrs.frozen
@@ -410,27 +443,33 @@ class Workflow(Validated):
             yield from self._graph_problems([s for s in self.states if isinstance(s, STATE_TYPES)])
 
     def _graph_problems(self, states: list[State]) -> Iterator[Problem]:
+        # Names of another type than str are their own fields' problems: the graph is made of the others.
+        states = [s for s in states if isinstance(s.name, str)]
         yield from check_unique("states", (s.name for s in states), "state")
-        index_of = {s.name: i for i, s in reversed(list(enumerate(self.states))) if isinstance(s, STATE_TYPES)}
-        if self.start not in index_of:
+        index_of = {s.name: i for i, s in reversed(list(enumerate(self.states)))
+                    if isinstance(s, STATE_TYPES) and isinstance(s.name, str)}
+        if isinstance(self.start, str) and self.start not in index_of:
             yield Problem("start", rules.SFN_NEXT, f"start state {self.start!r} does not exist")
         edges: dict[str, list[str]] = {}
         for state in states:
             where = f"states[{index_of[state.name]}]"
             for field, target in state.transitions():
+                if not isinstance(target, str):
+                    continue
                 edges.setdefault(state.name, []).append(target)
                 if target not in index_of:
                     yield Problem(f"{where}.{field}", rules.SFN_NEXT, f"state {target!r} does not exist")
         if not any(s.terminal for s in states):
             yield Problem("states", rules.SFN_TERMINAL, "no Succeed or Fail state and no state with end=True")
         reached: set[str] = set()
-        frontier = [self.start] if self.start in index_of else []
+        start = self.start if isinstance(self.start, str) else None
+        frontier = [start] if start in index_of else []
         while frontier:
             name = frontier.pop()
             if name not in reached:
                 reached.add(name)
                 frontier.extend(t for t in edges.get(name, ()) if t in index_of)
-        if self.start in index_of:
+        if start in index_of:
             for name, index in index_of.items():
                 if name not in reached:
                     yield Problem(f"states[{index}]", rules.SFN_REACHABLE,

@@ -180,8 +180,9 @@ def buckets(draw: st.DrawFn, name: str) -> Bucket:
 
 
 # --- Functions -------------------------------------------------------------------------------------------------
-env_names = st.text(string.ascii_uppercase + string.digits + "_", min_size=1, max_size=20).filter(
-    lambda n: n[0].isalpha() and n not in rules.LAMBDA_RESERVED_ENV and not n.endswith(("_TABLE", "_BUCKET")))
+env_names = st.text(string.ascii_uppercase + string.digits + "_", min_size=2, max_size=20).filter(
+    lambda n: bool(rules.LAMBDA_ENV_NAME_PATTERN.fullmatch(n)) and n not in rules.LAMBDA_RESERVED_ENV
+    and not n.endswith(("_TABLE", "_BUCKET")))
 
 
 @st.composite
@@ -400,8 +401,8 @@ def broken_values() -> st.SearchStrategy[Broken]:
         _breaking(lambda v: Function("fn", code=FUNCTION_CODE, environment={v: "x"}), rules.LAMBDA_ENV_NAME,
                   "environment[", "a reserved environment variable",
                   st.sampled_from(sorted(rules.LAMBDA_RESERVED_ENV))),
-        _breaking(lambda d: LifecycleRule("r", transitions=[Transition(StorageClass.STANDARD_IA, d)]),
-                  rules.LIFECYCLE_IA_MIN_DAYS, "transitions[0]", "STANDARD_IA before 30 days",
+        _breaking(lambda d: Transition(StorageClass.STANDARD_IA, d),
+                  rules.LIFECYCLE_IA_MIN_DAYS, "days", "STANDARD_IA before 30 days",
                   st.integers(1, rules.S3_IA_MIN_DAYS.low - 1)),
         _breaking(lambda target: Workflow("flow", "A", [Pass("A", next=target), Succeed("B")]), rules.SFN_NEXT,
                   "states[0].next", "a transition to a missing state", st.sampled_from(["Nowhere", "b", "A "])),

@@ -227,7 +227,9 @@ class TestStatements:
         runtime = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/oratio_dev_creator-*"
         assert pairs(function_statements(system.function("invoker"))[1:], system) == {
             ("bedrock-agentcore:InvokeAgentRuntime", runtime),
-            ("bedrock-agentcore:InvokeAgentRuntime", f"{runtime}/runtime-endpoint/*")}
+            ("bedrock-agentcore:InvokeAgentRuntime", f"{runtime}/runtime-endpoint/*"),
+            ("bedrock-agentcore:StopRuntimeSession", runtime),  # ending its own session
+            ("bedrock-agentcore:StopRuntimeSession", f"{runtime}/runtime-endpoint/*")}
 
     def test_managing_runtimes_passes_exactly_the_execution_role_to_agentcore(self) -> None:
         system = ai_system()

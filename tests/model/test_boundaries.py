@@ -5,6 +5,7 @@ The expected messages are written from AWS's documented limits, not captured fro
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from oratio.model import (
     Key,
     LifecycleRule,
     ModelError,
+    Pass,
     PasswordPolicy,
     Retry,
     ServiceGrant,
@@ -33,6 +35,8 @@ from oratio.model import (
     Transition,
     Wait,
     Workflow,
+    deferred_validation,
+    path,
 )
 
 
@@ -114,8 +118,21 @@ class TestLifecycle:
     @pytest.mark.parametrize("storage_class", ["STANDARD_IA", "ONEZONE_IA"])
     def test_infrequent_access_from_30_days(self, storage_class: str) -> None:
         assert LifecycleRule("r", transitions=[Transition(storage_class, 30)]).transitions[0].days == 30
-        assert errors_of(lambda: LifecycleRule("r", transitions=[Transition(storage_class, 29)])) == [
+        assert errors_of(lambda: Transition(storage_class, 29)) == [
+            f"days: {storage_class} after 29 days; S3 requires at least 30 [B110]"
+        ]
+        with deferred_validation():  # within its rule, the path says which transition
+            transition = Transition(storage_class, 29)
+        assert errors_of(lambda: LifecycleRule("r", transitions=[transition])) == [
             f"transitions[0].days: {storage_class} after 29 days; S3 requires at least 30 [B110]"
+        ]
+
+    def test_a_transition_is_checked_on_its_own(self) -> None:
+        Transition("GLACIER", 0)
+        assert errors_of(lambda: Transition("COLD", -1)) == [
+            "storage_class: 'COLD' is not one of STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, "
+            "DEEP_ARCHIVE [M001]",
+            "days: -1 days is outside 0-2147483647 days [B117]",
         ]
 
     def test_glacier_may_come_early(self) -> None:
@@ -262,15 +279,25 @@ class TestFunctions:
         ]
 
     def test_environment_names(self) -> None:
-        function(environment={"A_1": "x"})
-        assert errors_of(lambda: function(environment={"1A": "x", "AWS_REGION": "y"})) == [
-            "environment['1A']: '1A' is not a valid name: a letter, then letters, digits or '_' [F105]",
+        function(environment={"A_1": "x", "AB": "y"})
+        assert errors_of(lambda: function(environment={"1A": "x", "AWS_REGION": "y", "K": "z"})) == [
+            "environment['1A']: '1A' is not a valid name: a letter, then one or more letters, digits or '_' [F105]",
             "environment['AWS_REGION']: 'AWS_REGION' is reserved by Lambda [F105]",
+            "environment['K']: 'K' is not a valid name: a letter, then one or more letters, digits or '_' [F105]",
+        ]
+        assert errors_of(lambda: Table("t", Key("k")).read(env_var="T")) == [
+            "env_var: 'T' is not a valid name: a letter, then one or more letters, digits or '_' [F105]"
+        ]
+
+    def test_description_256(self) -> None:
+        function(description="d" * 256)
+        assert errors_of(lambda: function(description="d" * 257)) == [
+            "description: description has 257 characters; allowed 0-256 [F111]"
         ]
 
     def test_environment_4_kb(self) -> None:
-        function(environment={"K": "v" * 4095})
-        assert errors_of(lambda: function(environment={"K": "v" * 4096})) == [
+        function(environment={"KK": "v" * 4094})
+        assert errors_of(lambda: function(environment={"KK": "v" * 4095})) == [
             "environment: 4097 bytes of keys and values; Lambda allows 4096 [F106]"
         ]
 
@@ -301,9 +328,21 @@ class TestGrants:
         ]
 
     def test_wildcard_resource_needs_reason(self) -> None:
-        ServiceGrant("bedrock", ["InvokeAgent"], resources=["arn:aws:bedrock:us-east-1:1:agent/A"])
+        ServiceGrant("bedrock", ["InvokeAgent"], resources=["arn:aws:bedrock:us-east-1:123456789012:agent/A"])
         assert errors_of(lambda: ServiceGrant("bedrock", ["InvokeAgent"])) == [
             "reason: a '*' resource needs a reason (at least 10 characters) saying why no ARN can be named [G103]"
+        ]
+
+    def test_resources_are_arns_or_a_star(self) -> None:
+        ServiceGrant("iam", ["PassRole"], resources=["arn:aws:iam::*:role/r"], reason="any account's role")
+        ServiceGrant("bedrock", ["InvokeModel"], resources=["arn:aws:bedrock:us-east-1::foundation-model/m"])
+        assert errors_of(lambda: ServiceGrant("bedrock", ["InvokeAgent"], resources=[
+                "agent/A", "arn:aws:bedrock", "arn:aws:bedrock:us-east-1:1:", "*"], reason="a long enough reason")) == [
+            "resources[0]: 'agent/A' is neither an ARN (arn:partition:service:region:account:resource) nor '*' [G104]",
+            "resources[1]: 'arn:aws:bedrock' is neither an ARN (arn:partition:service:region:account:resource) nor "
+            "'*' [G104]",
+            "resources[2]: 'arn:aws:bedrock:us-east-1:1:' is neither an ARN (arn:partition:service:region:account:"
+            "resource) nor '*' [G104]",
         ]
 
     def test_grant_points_at_the_systems_resource(self) -> None:
@@ -499,6 +538,91 @@ class TestRemainingRules:
     def test_attribute_name_255(self) -> None:
         Key("k" * 255)
         assert errors_of(lambda: Key("k" * 256)) == ["name: attribute name has 256 characters; allowed 1-255 [T106]"]
+
+    def test_projected_attributes_20_per_index_100_per_table(self) -> None:
+        names = [f"a{n}" for n in range(101)]
+
+        def include(n: int, attributes: list[str]) -> GlobalIndex:
+            return GlobalIndex(f"index-{n}", Key("g"), projection="INCLUDE", non_key_attributes=attributes)
+
+        include(0, names[:20])
+        assert errors_of(lambda: include(0, names[:21])) == [
+            "non_key_attributes: 21 non-key attributes; at most 20 per index [T110]"
+        ]
+        include(0, ["n" * 255])
+        assert errors_of(lambda: include(0, ["n" * 256, ""])) == [
+            "non_key_attributes[0]: attribute name has 256 characters; allowed 1-255 [T110]",
+            "non_key_attributes[1]: attribute name has 0 characters; allowed 1-255 [T110]",
+        ]
+        # An attribute projected into two indexes counts twice (DynamoDB's Projection reference).
+        Table("t", Key("k"), global_indexes=[include(n, names[:20]) for n in range(5)])
+        assert errors_of(lambda: Table("t", Key("k"), global_indexes=[
+            *(include(n, names[:20]) for n in range(5)), include(5, ["x"])])) == [
+            "global_indexes: 101 non-key attributes projected over the table's indexes; at most 100 (an attribute "
+            "in two indexes counts twice) [T110]"
+        ]
+
+    def test_ttl_attribute_name_1_to_255(self) -> None:
+        Table("t", Key("k"), ttl_attribute="e" * 255)
+        assert errors_of(lambda: Table("t", Key("k"), ttl_attribute="e" * 256)) == [
+            "ttl_attribute: time-to-live attribute name has 256 characters; allowed 1-255 [T111]"
+        ]
+        assert errors_of(lambda: Table("t", Key("k"), ttl_attribute="")) == [
+            "ttl_attribute: time-to-live attribute name has 0 characters; allowed 1-255 [T111]"
+        ]
+
+    def test_result_paths_are_reference_paths(self) -> None:
+        for valid in ("$", "$.a", "$.a.b", "$['a b']", "$.list[0]", "$.a_b-c"):
+            Catch("X", result_path=valid)
+            Task("T", "f", result_path=valid, end=True)
+        for invalid in ("$.a[*]", "$..a", "$.a[0:2]", "$.a[?(@.x)]", "$.a[0,1]", "$.*", "$.a."):
+            assert errors_of(lambda p=invalid: Catch("X", result_path=p)) == [
+                f"result_path: {invalid!r} is not a reference path: use '$', '.name', \"['name']\" or '[0]' steps, "
+                "without '*', '..', slices, unions or filters [W115]"
+            ]
+        assert errors_of(lambda: Pass("P", result_path="$[*]", end=True)) == [
+            "result_path: '$[*]' is not a reference path: use '$', '.name', \"['name']\" or '[0]' steps, "
+            "without '*', '..', slices, unions or filters [W115]"
+        ]
+
+    def test_states_all_alone_and_last(self) -> None:
+        Task("T", "f", retries=[Retry(["Lambda.ServiceException"]), Retry(["States.ALL"])],
+             catches=[Catch("X", ["States.Timeout"]), Catch("X")], end=True)
+        assert errors_of(lambda: Task("T", "f", retries=[Retry(["States.ALL"]), Retry(["States.Timeout"])],
+                                      catches=[Catch("X"), Catch("X", ["States.Timeout"])], end=True)) == [
+            "retries[0].errors: the retry matching 'States.ALL' must be the last of retries [W112]",
+            "catches[0].errors: the catch matching 'States.ALL' must be the last of catches [W112]",
+        ]
+        assert errors_of(lambda: Retry(["States.ALL", "States.Timeout"])) == [
+            "errors: 'States.ALL' must be the only error name of its retrier/catcher [W112]"
+        ]
+
+    def test_numbers_are_finite(self) -> None:
+        Retry(backoff_rate=1.5)
+        assert errors_of(lambda: Retry(backoff_rate=math.inf)) == ["backoff_rate: inf is not a finite number [M007]"]
+        assert errors_of(lambda: Retry(backoff_rate=math.nan)) == ["backoff_rate: nan is not a finite number [M007]"]
+        Condition("$.n", "NumericEquals", 1.5)
+        assert errors_of(lambda: Condition("$.n", "NumericEquals", -math.inf)) == [
+            "value: -inf is not a finite number [M007]"
+        ]
+        assert errors_of(lambda: Pass("P", {"n": [1, {"x": math.nan}]}, end=True)) == [
+            "parameters['n'][1]['x']: nan is not a finite number [M007]"
+        ]
+
+    def test_payloads_are_json(self) -> None:
+        Task("T", "f", {"a": None, "b": [1, "x", {"c": True}], "d": path("$.d"), "e": {"f": path("$.f")}}, end=True)
+        assert errors_of(lambda: Task("T", "f", {"a": {1, 2}, "b": b"x", "c": {"d": [object]}, "e": [path("$.e")],
+                                                 "f": {1: "x"}}, end=True)) == [
+            "payload['a']: set {1, 2} is not a JSON value (null, true/false, a number, a string, a list or a "
+            "mapping) [M008]",
+            "payload['b']: bytes b'x' is not a JSON value (null, true/false, a number, a string, a list or a "
+            "mapping) [M008]",
+            "payload['c']['d'][0]: type <class 'object'> is not a JSON value (null, true/false, a number, a string, "
+            "a list or a mapping) [M008]",
+            "payload['e'][0]: Dynamic Dynamic(expression='$.e') is not a JSON value (null, true/false, a number, a "
+            "string, a list or a mapping) [M008]",
+            "payload['f'][1]: keys are plain names (use Dynamic values, not '.$') [M001]",
+        ]
 
     def test_non_key_attributes_need_include(self) -> None:
         GlobalIndex("idx", Key("k"), projection="INCLUDE", non_key_attributes=["a"])

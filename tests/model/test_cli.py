@@ -40,11 +40,12 @@ def test_help_lists_every_verb() -> None:
 
 
 @pytest.mark.parametrize(("arguments", "message"), [
-    (("--backend", "localstack", "--preview", "--destroy"), "error: --preview and --destroy exclude each other"),
     (("up", "--preview"), "error: --preview is the design's form of the verb preview: do not combine it with the "
                           "verb up"),
-    (("--destroy", "preview"), "error: --destroy is the design's form of the verb destroy: do not combine it with "
-                               "the verb preview"),
+    (("--destroy", "up"), "error: --destroy is the design's form of the verb destroy: do not combine it with "
+                          "the verb up"),
+    (("--backend", "localstack", "--destroy", "--replace", "x"), "error: --replace applies to the localstack verbs "
+                                                                  "up and preview only, not destroy"),
     (("--backend", "cdk", "--destroy"), "error: --destroy applies to the localstack backend only"),
     (("synth", "--backend", "localstack"), "error: synth is the cdk backend's (CloudFormation for AWS); the "
                                            "localstack backend deploys directly"),
@@ -58,6 +59,22 @@ def test_contradictions_and_empty_stages_are_refused_in_one_line(arguments: tupl
     assert result.returncode == 1, result.stderr
     assert result.stderr.splitlines()[0] == message
     assert result.stderr.splitlines()[1].startswith("  hint: ") and len(result.stderr.splitlines()) == 2
+
+
+@pytest.mark.parametrize("arguments", [
+    ("--backend", "localstack", "--preview", "--destroy"), ("destroy", "--preview"), ("preview", "--destroy"),
+    ("--destroy", "preview")])
+def test_preview_with_destroy_is_the_destroy_preview(arguments: tuple[str, ...]) -> None:
+    """The issue's trap: ``--preview --destroy`` destroyed. Every spelling of it previews the destroy (that it
+    deletes nothing is tested against LocalStack in tests/backends/localstack/test_data_safety.py)."""
+    from oratio.cli import build_parser, resolve_verb
+
+    assert resolve_verb(build_parser().parse_args(list(arguments))) == "destroy-preview"
+
+
+def test_the_hidden_yes_flag_is_gone() -> None:
+    result = run("--backend", "localstack", "--yes")
+    assert result.returncode == 2 and "unrecognized arguments: --yes" in result.stderr
 
 
 def test_common_options_go_before_or_after_the_verb() -> None:
@@ -201,3 +218,32 @@ def test_a_missing_extra_names_the_pip_command(blocked: str, verb: str, extra: s
     assert result.returncode == 1, result.stderr
     assert result.stderr.splitlines() == [f"error: {blocked} is not installed: the {extra} backend needs it",
                                           f"  hint: pip install 'oratio[{extra}]'"]
+
+
+@pytest.mark.parametrize(("spec", "first_line"), [
+    ("boom:system", "error: the system function boom:system raised RuntimeError: no settings for stage dev "
+                    "(at {folder}/boom.py:4)"),
+    ("os:getcwd", "error: the system function os:getcwd raised TypeError: posix.getcwd() takes no arguments "
+                  "(1 given)"),
+    (":", "error: --system ':' is not module:function"),
+    ("boom:", "error: the system function boom: raised RuntimeError: no settings for stage dev "
+              "(at {folder}/boom.py:4)"),
+    ("boom:NOT_A_FUNCTION", "error: --system boom:NOT_A_FUNCTION names an object of type int, not a function of "
+                            "the stage"),
+    ("boom:../x", "error: --system 'boom:../x' is not module:function"),
+])
+def test_a_system_function_that_fails_is_one_line_with_a_hint(tmp_path: Path, spec: str, first_line: str) -> None:
+    """The user's own code raising (or a spec that names no function) is their error: one line saying where, a
+    hint, exit 1; never a traceback."""
+    (tmp_path / "boom.py").write_text(textwrap.dedent("""\
+        NOT_A_FUNCTION = 3
+
+        def system(stage):
+            raise RuntimeError(f"no settings for stage {stage}")
+        """))
+    result = run("show", "--system", spec, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and lines[1].startswith("  hint: "), result.stderr
+    assert lines[0] == first_line.format(folder=tmp_path.resolve())

@@ -4,6 +4,7 @@ grants; rendering is stable."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import tempfile
 from pathlib import Path
@@ -14,8 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oratio.backends.cdk.app import build_app
-from oratio.model import Function, ModelError, ServiceGrant, System
+from oratio.model import Function, ModelError, Pass, ServiceGrant, System, Task, Workflow, path
 from oratio.model.permissions import allowed, arn, function_statements
+from oratio.testing import strategies
 from oratio.testing.strategies import FUNCTION_CODE, Broken, broken_values, systems
 from tests.backends.cdk import reader
 from tests.backends.cdk.cfn import MARKED, resolved_string
@@ -98,3 +100,50 @@ def test_rendering_is_stable_and_logical_ids_follow_names_only(system: System, m
     changed = attrs.evolve(system, functions=[attrs.evolve(f, memory_mb=memory) for f in system.functions])
     assert {s: set(t["Resources"]) for s, t in render(changed).items()} == {
         s: set(t["Resources"]) for s, t in first.items()}
+
+
+# --- Names chosen to collide once turned into construct ids, and strings the CDK could take for its own ---------
+# Pairs that capitalizing merges (a-1/a1, a-b/a--b/ab), a resource named like another's part (x/x-role/x-logs),
+# outputs of two pools' clients (p + b-c, p-b + c).
+COLLIDING_NAMES = ("a-1", "a1", "a-b", "a--b", "ab", "x", "x-role", "x-logs", "x-function-arn", "p", "p-b", "b-c",
+                   "c", "a-b-c", "a-bc")
+# State names that are special to JavaScript objects, a path separator, and text shaped like a CDK token.
+SPECIAL_STRINGS = ("constructor", "toString", "__proto__", "hasOwnProperty", "a/b", "a.b", "$",
+                   "${Token[AWS.AccountId.1]}", "x${Token[Foo.2]}y${Token[")
+
+
+@st.composite
+def colliding_systems(draw: st.DrawFn) -> System:
+    names = iter(draw(st.permutations(COLLIDING_NAMES)))
+    tables_ = [draw(strategies.tables(next(names))) for _ in range(draw(st.integers(0, 3)))]
+    buckets_ = [draw(strategies.buckets(next(names))) for _ in range(draw(st.integers(0 if tables_ else 1, 2)))]
+    functions_ = []
+    for _ in range(draw(st.integers(1, 3))):
+        function = draw(strategies.functions(next(names), [*tables_, *buckets_]))
+        functions_.append(attrs.evolve(function, description=draw(st.sampled_from(SPECIAL_STRINGS)),
+                                       environment={**function.environment,
+                                                    "LOOKS_LIKE_A_TOKEN": draw(st.sampled_from(SPECIAL_STRINGS))}))
+    state_names = draw(st.lists(st.sampled_from(SPECIAL_STRINGS), min_size=2, max_size=5, unique=True))
+    states: list[Any] = [
+        Pass(state, {"none": None, "text": draw(st.sampled_from(SPECIAL_STRINGS)), "list": [None, 1.5, "x"],
+                     "at": path("$.id")}, next=following)
+        for state, following in itertools.pairwise(state_names)]
+    states.append(Task(state_names[-1], functions_[0].name, {"value": None, "nested": {"none": None}}, end=True))
+    pools = [draw(strategies.user_pools(next(names))) for _ in range(draw(st.integers(0, 2)))]
+    return System("s", "dev", tables=tables_, buckets=buckets_, functions=functions_,
+                  workflows=[Workflow(next(names), state_names[0], states)], user_pools=pools, bucket_suffix="t")
+
+
+@settings(max_examples=15, deadline=None)
+@given(colliding_systems())
+def test_names_that_collide_as_ids_and_token_like_strings_render_exactly(system: System) -> None:
+    rendered = resources(render(system))
+    tables = reader.read_tables(system, rendered)
+    buckets = reader.read_buckets(system, rendered)
+    assert sorted(tables, key=lambda t: t.name) == sorted(system.tables, key=lambda t: t.name)
+    assert sorted(buckets, key=lambda b: b.name) == sorted(system.buckets, key=lambda b: b.name)
+    functions = reader.read_functions(system, rendered, tables, buckets, FUNCTION_CODE)
+    assert sorted(functions, key=lambda f: f.name) == sorted((without_reasons(f) for f in system.functions),
+                                                             key=lambda f: f.name)
+    assert reader.read_workflows(system, rendered) == list(system.workflows)
+    assert reader.read_user_pools(system, rendered) == list(system.user_pools)

@@ -29,7 +29,7 @@ from oratio.model import (
 from oratio.model import rules as model_rules
 from oratio.testing.strategies import FUNCTION_CODE, systems
 from tests.backends.cdk import reader
-from tests.properties.test_cdk_rendering import render, resources, without_reasons
+from tests.properties.test_cdk_rendering import colliding_systems, render, resources, without_reasons
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -174,5 +174,32 @@ def test_localstack_creates_what_the_cdk_template_says(localstack: Any, generate
             assert attrs.asdict(live, recurse=False) == attrs.asdict(cdk, recurse=False)
         assert cdk_functions == sorted((without_reasons(f) for f in system.functions), key=lambda f: f.name)
         assert localstack_workflows(target, system) == reader.read_workflows(system, rendered)
+    finally:
+        destroy(target, system)
+
+
+@settings(max_examples=3, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(colliding_systems())
+def test_names_that_collide_as_ids_deploy_on_localstack_as_the_cdk_renders_them(localstack: Any,
+                                                                               generated: System) -> None:
+    """The colliding names, JavaScript-special state names, null payload values and token-like strings of
+    ``test_cdk_rendering``: deployed by the LocalStack backend, read back, equal to the CDK's template."""
+    assume(all(function.runtime in _runnable_runtimes(localstack) for function in generated.functions))
+    system = attrs.evolve(generated, name=f"x{uuid.uuid4().hex[:6]}")
+    target = Target(localstack.url)
+    up(target, system, project_root=PROJECT_ROOT)
+    try:
+        rendered = resources(render(system))
+        cdk_tables, cdk_buckets = reader.read_tables(system, rendered), reader.read_buckets(system, rendered)
+        live_tables, live_buckets = localstack_tables(target, system), localstack_buckets(target, system)
+        assert sorted(live_tables, key=lambda t: t.name) == sorted(cdk_tables, key=lambda t: t.name)
+        assert sorted(live_buckets, key=lambda b: b.name) == sorted(cdk_buckets, key=lambda b: b.name)
+        live_functions = sorted(localstack_functions(target, system, live_tables, live_buckets), key=lambda f: f.name)
+        cdk_functions = sorted(reader.read_functions(system, rendered, cdk_tables, cdk_buckets, FUNCTION_CODE),
+                               key=lambda f: f.name)
+        assert live_functions == cdk_functions
+        assert localstack_workflows(target, system) == reader.read_workflows(system, rendered) == list(
+            system.workflows)
     finally:
         destroy(target, system)

@@ -1,9 +1,9 @@
 """The model system as a CDK app: six stacks, one per concern, resources handed between them by constructor.
 
-Stack ids and names are ``{system}-{stage}-{concern}`` (auth, database, storage, ai, functions, workflow); a
-concern with no resources in the system gets no stack. Within a stack, construct ids come from the model's
-names (``api-keys`` → ``ApiKeys``), so they and the logical ids CloudFormation sees change only when a
-model name changes. Those ids are the contract with a deployed stack: renaming one replaces the resource.
+Stack ids and names are ``{system}-{stage}-{concern}`` (auth, database, storage, ai, functions, workflow; and api
+for a system with HTTP APIs); a concern with no resources in the system gets no stack. Within a stack, construct ids
+come from the model's names (``api-keys`` → ``ApiKeys``), so they and the logical ids CloudFormation sees change
+only when a model name changes. Those ids are the contract with a deployed stack: renaming one replaces the resource.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import App, Aws, CfnOutput, CrossStackReferences, ReferenceStrength, Stack, Tags
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
@@ -21,8 +22,9 @@ from constructs import Construct
 from oratio.backends.cdk import checks
 from oratio.backends.cdk.agent_runtime import render_agent_runtime
 from oratio.backends.cdk.bucket import render_bucket
-from oratio.backends.cdk.common import construct_id
+from oratio.backends.cdk.common import construct_id, part_id
 from oratio.backends.cdk.function import render_function
+from oratio.backends.cdk.http_api import render_http_api
 from oratio.backends.cdk.service_role import render_service_role
 from oratio.backends.cdk.table import render_table
 from oratio.backends.cdk.user_pool import render_user_pool
@@ -57,13 +59,18 @@ class _SystemStack(Stack):
 class AuthStack(_SystemStack):
     def __init__(self, scope: Construct, system: System) -> None:
         super().__init__(scope, system, "auth", "user pools and their app clients")
+        self.pools: dict[str, tuple[cognito.IUserPool, dict[str, cognito.IUserPoolClient]]] = {}
         for pool in system.user_pools:
             construct, clients = render_user_pool(self, system, pool)
+            self.pools[pool.name] = (construct, {c.name: r for c, r in zip(pool.clients, clients, strict=True)})
             checks.acknowledge_exemptions(construct, pool.exemptions)
             self.output(f"{construct_id(pool.name)}UserPoolId", construct.user_pool_id, f"user pool {pool.name}")
             for client, client_construct in zip(pool.clients, clients, strict=True):
-                self.output(f"{construct_id(pool.name)}{construct_id(client.name)}ClientId",
-                            client_construct.user_pool_client_id, f"app client {client.name} of {pool.name}")
+                # In the pool's scope: two pools' clients never share an output id (``a`` + ``b-c`` and ``a-b`` +
+                # ``c`` would, side by side); the logical id is the readable path plus the CDK's hash of it.
+                CfnOutput(construct, f"{construct_id(client.name)}ClientId",
+                          value=client_construct.user_pool_client_id,
+                          description=f"app client {client.name} of {pool.name}")
 
 
 class DatabaseStack(_SystemStack):
@@ -145,7 +152,8 @@ class FunctionsStack(_SystemStack):
             construct, _ = render_function(self, system, function, cid, system.environment(function, names),
                                            project_root, progress)
             checks.acknowledge_exemptions(construct, function.exemptions)
-            checks.acknowledge_wildcards(self.node.find_child(f"{cid}Role"), system, function_statements(function))
+            checks.acknowledge_wildcards(self.node.find_child(part_id(cid, "Role")), system,
+                                         function_statements(function))
             self.functions[function.name] = construct
             self.output(f"{cid}FunctionArn", construct.function_arn, f"function {function.name}")
 
@@ -161,8 +169,27 @@ class WorkflowStack(_SystemStack):
             cid = construct_id(workflow.name)
             machine = render_workflow(self, system, workflow, cid)
             checks.acknowledge_exemptions(machine, workflow.exemptions)
-            checks.acknowledge_wildcards(self.node.find_child(f"{cid}Role"), system, workflow_statements(workflow))
+            checks.acknowledge_wildcards(self.node.find_child(part_id(cid, "Role")), system,
+                                         workflow_statements(workflow))
             self.output(f"{cid}StateMachineArn", machine.state_machine_arn, f"state machine {workflow.name}")
+
+
+class ApiStack(_SystemStack):
+    def __init__(self, scope: Construct, system: System, *, functions: Mapping[str, lambda_.Function],
+                 pools: Mapping[str, tuple[cognito.IUserPool, Mapping[str, cognito.IUserPoolClient]]]) -> None:
+        super().__init__(scope, system, "api", "HTTP APIs: routes to functions, JWT authorizers, access logs")
+        # Routes invoke their functions by ARN from the model's names: the functions' stack is deployed first.
+        for function in functions.values():
+            self.add_stack_dependency(Stack.of(function))
+        for api in system.http_apis:
+            cid = construct_id(api.name)
+            construct, routes, _ = render_http_api(self, system, api, pools)
+            checks.acknowledge_exemptions(construct, api.exemptions)
+            for (route_construct, public), route in zip(routes, api.routes, strict=True):
+                if public:
+                    checks.acknowledge_public_route(route_construct, route.reason or "")
+            self.output(f"{cid}ApiUrl", f"{construct.api_endpoint}/", f"HTTP API {api.name}: its $default stage")
+            self.output(f"{cid}ApiId", construct.api_id, f"HTTP API {api.name}")
 
 
 def build_app(system: System, *, outdir: str | None = None, project_root: Path | None = None,
@@ -177,8 +204,7 @@ def build_app(system: System, *, outdir: str | None = None, project_root: Path |
     # ``context``: cdk.json's (feature flags) when run without the CDK CLI, which otherwise hands it over itself.
     app = App(outdir=outdir, builtin_cloud_formation_validation=cfn_validation, context=dict(context or {}) or None)
     root = project_root or Path.cwd()
-    if system.user_pools:
-        AuthStack(app, system)
+    auth = AuthStack(app, system) if system.user_pools else None
     database = DatabaseStack(app, system) if system.tables else None
     storage = StorageStack(app, system) if system.buckets else None
     ai = None
@@ -192,6 +218,8 @@ def build_app(system: System, *, outdir: str | None = None, project_root: Path |
                                    progress=progress)
     if system.workflows:
         WorkflowStack(app, system, functions=functions.functions if functions else {})
+    if system.http_apis:
+        ApiStack(app, system, functions=functions.functions if functions else {}, pools=auth.pools if auth else {})
     if nag:
         checks.add_nag(app)
     return app

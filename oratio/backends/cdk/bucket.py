@@ -21,7 +21,10 @@ def render_bucket(scope: Construct, system: System, bucket: Bucket, account: str
         bucket_name=system.bucket_name(bucket, account),
         versioned=bucket.versioned,
         encryption=ENCRYPTION[bucket.encryption],
-        block_public_access=s3.BlockPublicAccess.BLOCK_ALL if bucket.block_public_access else None,
+        # Explicit both ways: without a configuration, S3 blocks all public access by default.
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL if bucket.block_public_access else s3.BlockPublicAccess(
+            block_public_acls=False, block_public_policy=False, ignore_public_acls=False,
+            restrict_public_buckets=False),
         enforce_ssl=bucket.enforce_tls,
         removal_policy=REMOVAL[bucket.retention],
         lifecycle_rules=[

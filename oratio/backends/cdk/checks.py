@@ -17,7 +17,7 @@ from oratio.model.permissions import Place, ResourceArn, Statement, arn
 
 # The model's check names to the AwsSolutions rules that check the same thing.
 NAG_RULES: dict[str, tuple[str, ...]] = {
-    "access-logs": ("AwsSolutions-S1",),
+    "access-logs": ("AwsSolutions-S1", "AwsSolutions-APIG1"),
     "mfa-required": ("AwsSolutions-COG2",),
     "advanced-security": ("AwsSolutions-COG3", "AwsSolutions-COG8"),
     "latest-runtime": ("AwsSolutions-L1",),
@@ -54,3 +54,8 @@ def acknowledge_wildcards(role: IConstruct, system: System, statements: Iterable
         for resource in statement.wildcard_resources:
             Validations.of(role).acknowledge(Acknowledgment(id=nag_finding(system, resource),
                                                             reason=statement.reason or ""))
+
+
+def acknowledge_public_route(route: IConstruct, reason: str) -> None:
+    """A route the model makes public (no authorizer): APIG4 acknowledged with the route's own reason."""
+    Validations.of(route).acknowledge(Acknowledgment(id="AwsSolutions-APIG4", reason=reason))

@@ -36,12 +36,18 @@ def render_user_pool(scope: Construct, system: System,
         mfa=MFA[pool.mfa],
         mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False) if pool.mfa is not Mfa.OFF else None,
         removal_policy=REMOVAL[pool.retention],
+        # The model sends no SMS (its second factor is OTP, it verifies e-mail only): no SMS role, which the CDK
+        # would otherwise add for phone sign-in, allowed sns:Publish on '*'.
+        enable_sms_role=False,
     )
     clients = [
         construct.add_client(
             construct_id(client.name),
             user_pool_client_name=client.name,
             generate_secret=client.generate_secret,
+            # The model has no OAuth settings: no hosted-UI flows, scopes or callback URLs (the CDK's default
+            # would allow the implicit and code grants with a callback to https://example.com).
+            disable_o_auth=True,
             auth_flows=cognito.AuthFlow(
                 user_srp=AuthFlow.USER_SRP in client.auth_flows,
                 user_password=AuthFlow.USER_PASSWORD in client.auth_flows,

@@ -17,11 +17,12 @@ sees them; and no one reaches for the state constructs, the model being the API.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from oratio.backends.cdk.common import PLACE, log_group
+from oratio.backends.cdk.common import PLACE, literal, log_group, part_id
 from oratio.backends.cdk.role import model_role
 from oratio.model import System, Workflow, asl
 from oratio.model.permissions import Kind, ResourceArn, arn, workflow_log_group, workflow_statements
@@ -33,14 +34,32 @@ def definition(system: System, workflow: Workflow) -> str:
     def function_arn(name: str) -> str:
         return arn(ResourceArn(Kind.FUNCTION, name), system, PLACE)
 
-    return json.dumps(asl.definition(workflow, function_arn), separators=(",", ":"))
+    rendered = asl.definition(workflow, function_arn)
+    rendered = {"StartAt": _literal_json(rendered["StartAt"]), **{k: v for k, v in rendered.items() if k not in (
+        "StartAt", "States")}, "States": {
+        _literal_json(name): {key: value if key == "Resource" else _literal_json(value) for key, value in state.items()}
+        for name, state in rendered["States"].items()}}
+    return json.dumps(rendered, separators=(",", ":"))
+
+
+def _literal_json(value: Any) -> Any:
+    """The model's strings inside the definition, kept literal (``common.literal``) where they look like tokens:
+    each is replaced by a token of its JSON-escaped text, which the CDK splices into the definition as is."""
+    if isinstance(value, str):
+        return literal(json.dumps(value)[1:-1]) if "${Token[" in value else value
+    if isinstance(value, dict):
+        return {_literal_json(k): _literal_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_literal_json(v) for v in value]
+    return value
 
 
 def render_workflow(scope: Construct, system: System, workflow: Workflow, construct_id: str) -> sfn.StateMachine:
     physical = system.physical_name(workflow)
-    role = model_role(scope, f"{construct_id}Role", "states.amazonaws.com", system, workflow_statements(workflow),
-                      f"{physical}: invokes its tasks' functions, logs and traces")
-    logs_ = log_group(scope, f"{construct_id}Logs", workflow_log_group(system, workflow)) if workflow.logging else None
+    role = model_role(scope, part_id(construct_id, "Role"), "states.amazonaws.com", system,
+                      workflow_statements(workflow), f"{physical}: invokes its tasks' functions, logs and traces")
+    logs_ = log_group(scope, part_id(construct_id, "Logs"), workflow_log_group(system, workflow)) \
+        if workflow.logging else None
     return sfn.StateMachine(
         scope, construct_id,
         state_machine_name=physical,

@@ -3,7 +3,9 @@
 ``preview`` reads what exists and compares it with the model; ``up`` applies that plan (idempotent); ``destroy``
 removes what the system owns except retained tables, buckets and user pools; ``outputs`` reports names, ARNs and
 ids. Ownership is marked by tags (system, stage), so nothing of another system is touched, and the spec hash
-tagged on each resource tells a model change from drift.
+tagged on each resource tells a model change from drift. The plan's data rules (``plan.py``) stop ``up`` before
+any change that would lose data or take over what is not the system's, until a flag allows it (``Allow``); an
+``up`` or ``destroy`` holds the writer lock of its (endpoint, system, stage) (``lock.py``).
 
 Each resource kind is one provider, in ``providers/`` under the kind's name (``providers/table.py``); ``plan.py``
 and ``apply.py`` know kinds only through the providers' registry.
@@ -22,66 +24,107 @@ from pathlib import Path
 from typing import Any
 
 from oratio.backends.localstack.apply import Applied, apply
+from oratio.backends.localstack.lock import writer_lock
 from oratio.backends.localstack.outputs import output_lines, outputs, outputs_file, write_outputs
-from oratio.backends.localstack.plan import PARALLELISM, Action, Change, Plan, make_plan
+from oratio.backends.localstack.plan import PARALLELISM, Action, Allow, Change, Plan, make_plan
 from oratio.backends.localstack.providers import Spec, desired_state
 from oratio.backends.localstack.target import DEFAULT_REGION, Target, UnsafeTarget
 from oratio.model import System
 
-__all__ = ["Action", "Applied", "Change", "Plan", "Spec", "Target", "UnsafeTarget", "deploy_command", "destroy",
-           "outputs", "preview", "up"]
+__all__ = ["Action", "Allow", "Applied", "Change", "Plan", "Spec", "Target", "UnsafeTarget", "deploy_command",
+           "destroy", "local_target", "outputs", "preview", "preview_destroy", "up"]
 
 REGION_VARIABLE = "ORATIO_REGION"
 
 
 def preview(target: Target, system: System, *, project_root: Path | None = None,
-            progress: Callable[[str], None] | None = None) -> Plan:
+            progress: Callable[[str], None] | None = None, allow: Allow | None = None) -> Plan:
     target.verify()
+    return _plan(target, system, project_root, progress, allow)
+
+
+def _plan(target: Target, system: System, project_root: Path | None, progress: Callable[[str], None] | None,
+          allow: Allow | None) -> Plan:
     specs = desired_state(system, target.place, project_root or Path.cwd(), progress)
-    return make_plan(target, system.name, system.stage, specs, progress=progress)
+    return make_plan(target, system.name, system.stage, specs, progress=progress, allow=allow)
+
+
+def preview_destroy(target: Target, system: System, *, progress: Callable[[str], None] | None = None) -> Plan:
+    """What ``destroy`` would delete and keep, changing nothing."""
+    target.verify()
+    return make_plan(target, system.name, system.stage, [], destroy=True, progress=progress)
 
 
 def up(target: Target, system: System, *, project_root: Path | None = None,
-       progress: Callable[[str], None] | None = None, parallelism: int = PARALLELISM) -> tuple[Plan, list[Applied]]:
-    plan = preview(target, system, project_root=project_root, progress=progress)
-    return plan, apply(target, plan, progress, parallelism)
+       progress: Callable[[str], None] | None = None, parallelism: int = PARALLELISM,
+       allow: Allow | None = None) -> tuple[Plan, list[Applied]]:
+    """Plan and apply under the writer lock; a plan with a change the data rules stop is refused whole, before
+    any change (``Plan.refuse_if_blocked``)."""
+    target.verify()
+    with writer_lock(target.endpoint, system.name, system.stage, "up", progress):
+        plan = _plan(target, system, project_root, progress, allow)
+        plan.refuse_if_blocked("up")
+        return plan, apply(target, plan, progress, parallelism)
 
 
 def destroy(target: Target, system: System, *, progress: Callable[[str], None] | None = None
             ) -> tuple[Plan, list[Applied]]:
     target.verify()
-    plan = make_plan(target, system.name, system.stage, [], destroy=True, progress=progress)
-    return plan, apply(target, plan, progress)
+    with writer_lock(target.endpoint, system.name, system.stage, "destroy", progress):
+        plan = make_plan(target, system.name, system.stage, [], destroy=True, progress=progress)
+        return plan, apply(target, plan, progress)
 
 
-def resolve_target(progress: Callable[[str], None]) -> Target:
-    """The user's LocalStack when they name one, otherwise the embedded one (started when nothing answers)."""
+def local_target() -> Target:
+    """The target of every LocalStack command, checked before anything is started or asked: the user's LocalStack
+    when they name one (strictly parsed, normalised), else the embedded one's address; the environment must lend
+    no real credentials and name no other endpoint (``Target.check_endpoint``)."""
     from oratio.backends.localstack import embedded
 
     region = os.environ.get(REGION_VARIABLE) or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
-    endpoint = embedded.resolve_endpoint() or embedded.ensure_running(progress)
-    return Target(endpoint.url, region)
+    user = embedded.resolve_endpoint()
+    target = Target(user.url if user is not None else embedded.Layout.default().url, region)
+    target.check_endpoint()
+    return target
+
+
+def resolve_target(progress: Callable[[str], None]) -> Target:
+    """The user's LocalStack when they name one, otherwise the embedded one (started when nothing answers), once
+    the checks of ``local_target`` pass."""
+    from oratio.backends.localstack import embedded
+
+    target = local_target()
+    if embedded.resolve_endpoint() is None:
+        embedded.ensure_running(progress)
+    return target
 
 
 def deploy_command(system: System, *, mode: str = "up", as_json: bool = False,
-                   project_root: Path | None = None) -> int:
-    """``python app.py --backend localstack [--preview | --destroy] [--json]``: ``mode`` up, preview or destroy."""
+                   project_root: Path | None = None, allow: Allow | None = None) -> int:
+    """``python app.py --backend localstack [--preview | --destroy] [--json]``: ``mode`` up, preview, destroy or
+    destroy-preview (``--preview --destroy``: what destroy would do, changing nothing)."""
     started = time.monotonic()
     say: Callable[[str], None] = (lambda m: print(m, file=sys.stderr)) if as_json else print
     target = resolve_target(say)
+    if mode == "destroy-preview":
+        plan = preview_destroy(target, system, progress=say)
+        _emit(as_json, plan.as_json(), say, [plan.render()])
+        return 0
     if mode == "destroy":
         plan, applied = destroy(target, system, progress=say)
         kept = [c for c in plan.changes if c.action is Action.RETAIN]
+        lost = [c for c in plan.changes if c.action is Action.DELETE and c.loss and not c.loss.startswith("0 ")]
         _emit(as_json, {"plan": plan.as_json(), "applied": len(applied)}, say, [
             f"destroyed {len(applied)} resources of {system.name} ({system.stage}) in "
             f"{time.monotonic() - started:.1f} s",
+            *(f"  deleted {c.kind} {c.physical} with its {c.loss} (retention DESTROY)" for c in lost),
             *(f"  kept {c.kind} {c.physical} (retained, with its data)" for c in kept)])
         return 0
     if mode == "preview":
-        plan = preview(target, system, project_root=project_root, progress=say)
+        plan = preview(target, system, project_root=project_root, progress=say, allow=allow)
         _emit(as_json, plan.as_json(), say, [plan.render()])
         return 0
-    plan, applied = up(target, system, project_root=project_root, progress=say)
+    plan, applied = up(target, system, project_root=project_root, progress=say, allow=allow)
     if not as_json:
         say(plan.render())
     values = outputs(target, system)

@@ -49,6 +49,7 @@ def apply(target: Target, plan: Plan, progress: Callable[[str], None] | None = N
           parallelism: int = PARALLELISM) -> list[Applied]:
     """Apply the plan's pending changes: creations and updates in dependency order, deletions in reverse."""
     say = progress or (lambda message: None)
+    plan.refuse_if_blocked("destroy" if plan.destroy else "up")
     pending = plan.pending
     deletions = [c for c in pending if c.action is Action.DELETE]
     others = [c for c in pending if c.action is not Action.DELETE]

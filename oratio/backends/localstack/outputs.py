@@ -3,12 +3,15 @@ come from its provider."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from oratio.backends.localstack.providers import MODEL_PROVIDERS
 from oratio.backends.localstack.target import Target
+from oratio.errors import OratioError
 from oratio.model import System
 
 
@@ -37,6 +40,18 @@ def outputs_file(system: System, root: Path | None = None) -> Path:
 
 
 def write_outputs(values: dict[str, Any], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n")
+    """Write the outputs file (whole or not at all: a temporary file renamed over it)."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            raise IsADirectoryError(21, "Is a directory", str(path))
+        partial.write_text(json.dumps(values, indent=2, sort_keys=True) + "\n")
+        os.replace(partial, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise OratioError(f"cannot write the outputs to {path}: {error.strerror or error}",
+                          f"remove or rename what is at {path} (the deploy itself is done; 'oratio outputs' "
+                          "writes them again)") from None
     return path

@@ -28,8 +28,13 @@ def resolved_string(value: Any) -> str:
     """A Fn::Join of strings and pseudo-parameter Refs back to marked text (the inverse of ``cfn_value``)."""
     if isinstance(value, str):
         return value
-    separator, parts = value["Fn::Join"]
-    return separator.join(p if isinstance(p, str) else f"<{p['Ref']}>" for p in parts)
+    if "Ref" in value:
+        return f"<{value['Ref']}>"
+    if "Fn::Select" in value:
+        index, items = value["Fn::Select"]
+        return resolved_string(items[index])
+    separator, parts = value["Fn::Join"]  # parts: strings, pseudo-parameter Refs, or joins themselves
+    return separator.join(resolved_string(p) for p in parts)
 
 
 def definition(state_machine: dict[str, Any]) -> dict[str, Any]:

@@ -189,7 +189,7 @@ def read_functions(system: System, resources: Resources, tables: list[Table], bu
             _unprefix(system, props["FunctionName"]), code=code, handler=props["Handler"], runtime=props["Runtime"],
             memory_mb=props["MemorySize"], timeout_s=props["Timeout"],
             environment={k: v for k, v in environment.items() if k not in granted}, grants=grants,
-            description=props.get("Description", "")))
+            description=resolved_string(props.get("Description", ""))))
     return functions
 
 

@@ -136,7 +136,9 @@ def test_the_invoker_gets_the_runtimes_arn_and_may_invoke_it_alone(templates: di
     runtime = f"arn:{PARTITION}:bedrock-agentcore:{REGION}:{ACCOUNT}:runtime/oratio_dev_agentcreator-*"
     assert {(a, r) for a, r in granted(role) if a.startswith("bedrock-agentcore:")} == {
         ("bedrock-agentcore:InvokeAgentRuntime", runtime),
-        ("bedrock-agentcore:InvokeAgentRuntime", f"{runtime}/runtime-endpoint/*")}
+        ("bedrock-agentcore:InvokeAgentRuntime", f"{runtime}/runtime-endpoint/*"),
+        ("bedrock-agentcore:StopRuntimeSession", runtime),  # ending its own session
+        ("bedrock-agentcore:StopRuntimeSession", f"{runtime}/runtime-endpoint/*")}
 
 
 def test_the_deployer_passes_exactly_the_agents_role_to_agentcore(templates: dict[str, Template]) -> None:

@@ -75,8 +75,8 @@ def test_preview_as_json_changes_nothing(localstack: Any) -> None:
 
 
 @pytest.mark.parametrize(("endpoint", "extra_env", "first_line"), [
-    ("https://s3.amazonaws.com", {}, "error: refusing to deploy: s3.amazonaws.com is not a local host (only "
-                                     "loopback, localhost, or hosts declared local)"),
+    ("https://s3.amazonaws.com", {}, "error: refusing to deploy: LOCALSTACK_ENDPOINT names s3.amazonaws.com, which "
+                                     "is not a local host (only loopback, localhost, or hosts declared local)"),
     (None, {"AWS_PROFILE": "production"}, "error: refusing to deploy: AWS_PROFILE is set, and would lend real AWS "
                                           "credentials"),
 ])

@@ -19,7 +19,7 @@ from oratio.backends.localstack.embedded.process import Status
 from oratio.errors import OratioError
 
 __all__ = ["Endpoint", "Layout", "Status", "ensure_running", "install", "resolve_endpoint", "status", "stop"]
-ENDPOINT_VARIABLES = ("LOCALSTACK_ENDPOINT", "AWS_ENDPOINT_URL")
+ENDPOINT_VARIABLES = ("LOCALSTACK_ENDPOINT", "AWS_ENDPOINT_URL")  # as in target.ENDPOINT_VARIABLES
 
 
 @attrs.frozen
@@ -29,11 +29,12 @@ class Endpoint:
 
 
 def resolve_endpoint() -> Endpoint | None:
-    """The user's own LocalStack, when they name one."""
-    for variable in ENDPOINT_VARIABLES:
-        if os.environ.get(variable):
-            return Endpoint(os.environ[variable].rstrip("/"), embedded=False)
-    return None
+    """The user's own LocalStack, when they name one: its URL normalised by a strict parse (``UnsafeTarget`` for
+    one that is not local or not plainly scheme://host:port)."""
+    from oratio.backends.localstack.target import user_endpoint
+
+    named = user_endpoint(os.environ)
+    return Endpoint(named[1], embedded=False) if named is not None else None
 
 
 def install(progress: Callable[[str], None] | None = None) -> None:

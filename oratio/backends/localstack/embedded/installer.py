@@ -148,7 +148,7 @@ def install(layout: Layout | None = None, progress: Progress | None = None) -> L
     layout = layout or Layout.default()
     say = progress or (lambda message: None)
     wanted = fingerprint()
-    have = json.loads(layout.stamp.read_text()) if layout.stamp.is_file() else {}
+    have = read_stamp(layout)
     if have == wanted and layout.python.is_file():
         return layout
     started = time.monotonic()
@@ -162,9 +162,26 @@ def install(layout: Layout | None = None, progress: Progress | None = None) -> L
     if fresh or any(have.get(key) != wanted[key] for key in RUNTIME_KEYS):
         _install_lambda_runtimes(layout, say)
     _install_plugins(layout, say)
-    layout.stamp.write_text(json.dumps(wanted, indent=2) + "\n")
+    write_stamp(layout, wanted)
     say(f"embedded LocalStack installed in {layout.root} ({time.monotonic() - started:.0f} s)")
     return layout
+
+
+def read_stamp(layout: Layout) -> dict[str, object]:
+    """What the stamp says was installed; a missing, unreadable or half-written stamp says nothing was (every part
+    is then installed again, pip and npm finding most of it in place)."""
+    try:
+        document = json.loads(layout.stamp.read_text())
+    except (OSError, ValueError):
+        return {}
+    return document if isinstance(document, dict) else {}
+
+
+def write_stamp(layout: Layout, wanted: dict[str, object]) -> None:
+    """Whole or not at all: a temporary file renamed over the stamp (a crash mid-write leaves the old one)."""
+    partial = layout.stamp.with_name(f".{layout.stamp.name}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps(wanted, indent=2) + "\n")
+    os.replace(partial, layout.stamp)
 
 
 def _pip(layout: Layout, *arguments: str) -> list[str]:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import attrs
 
+from oratio.errors import OratioError
+
 PORT_VARIABLE = "ORATIO_LOCALSTACK_PORT"
 HOME_VARIABLE = "ORATIO_HOME"
 DEFAULT_PORT = 4566
@@ -50,6 +52,17 @@ def plugins_source() -> Path:
     return Path(__file__).resolve().parents[3] / "localstack_plugins"
 
 
+def configured_port() -> int:
+    """``ORATIO_LOCALSTACK_PORT``, or 4566: a TCP port number, else one line saying so."""
+    value = os.environ.get(PORT_VARIABLE, "")
+    if not value:
+        return DEFAULT_PORT
+    if not (value.isascii() and value.isdigit() and 1 <= int(value) <= 65535):
+        raise OratioError(f"{PORT_VARIABLE}={value!r} is not a TCP port (1-65535)",
+                          f"set it to a free port, e.g. {PORT_VARIABLE}=4566, or unset it for 4566")
+    return int(value)
+
+
 @attrs.frozen
 class Layout:
     root: Path
@@ -57,8 +70,7 @@ class Layout:
 
     @classmethod
     def default(cls) -> Layout:
-        port = os.environ.get(PORT_VARIABLE)
-        return cls(oratio_home() / "localstack", int(port) if port else DEFAULT_PORT)
+        return cls(oratio_home() / "localstack", configured_port())
 
     @property
     def url(self) -> str:

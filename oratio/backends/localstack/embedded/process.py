@@ -27,6 +27,7 @@ from oratio.backends.localstack.embedded.layout import Layout
 from oratio.errors import OratioError
 
 START_TIMEOUT_S = 60.0
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")  # in either case
 STOP_GRACE_S = 10.0
 
 
@@ -88,7 +89,9 @@ def recorded_pid(layout: Layout) -> int | None:
 
 
 def environment(layout: Layout) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "LOCALSTACK_"))}
+    # No AWS settings, and no proxy: LocalStack and its Lambda processes talk to 127.0.0.1, never through a proxy.
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("AWS_", "LOCALSTACK_")) and key.lower() not in PROXY_VARIABLES}
     env.update({
         # These machines have /.dockerenv: without this LocalStack believes it runs in its own container.
         "OVERRIDE_IN_DOCKER": "0",
@@ -167,11 +170,11 @@ WARM_CALLS = (("dynamodb", "list_tables"), ("s3", "list_buckets"), ("iam", "list
 def warm_services(url: str, say: Callable[[str], None]) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    import boto3
+    from oratio.backends.localstack.target import Target
 
     started = time.monotonic()
-    session = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
-    clients = {service: session.client(service, endpoint_url=url) for service, _ in WARM_CALLS}
+    target = Target(url)  # no proxy, no profile: what every command's clients do
+    clients = {service: target.client(service) for service, _ in WARM_CALLS}
 
     def call(service: str, operation: str) -> str | None:
         try:

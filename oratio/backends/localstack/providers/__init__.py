@@ -21,6 +21,7 @@ from oratio.backends.localstack.providers.base import (
     SPEC_TAG,
     Context,
     Live,
+    Measure,
     Provider,
     Spec,
     ownership_tags,
@@ -30,7 +31,7 @@ from oratio.backends.localstack.providers.base import (
 from oratio.model import System
 from oratio.model.permissions import Place
 
-__all__ = ["MODEL_PROVIDERS", "PROVIDERS", "RETAIN_TAG", "SPEC_TAG", "Context", "Live", "Provider", "Spec",
+__all__ = ["MODEL_PROVIDERS", "PROVIDERS", "RETAIN_TAG", "SPEC_TAG", "Context", "Live", "Measure", "Provider", "Spec",
            "desired_state", "ownership_tags", "service_unavailable"]
 
 for _module in pkgutil.iter_modules(__path__):

@@ -58,12 +58,14 @@ def spec_hash(props: dict[str, Any]) -> str:
 @attrs.frozen
 class Live:
     """What exists: normalized properties (compared with a ``Spec``'s), and the tags that say who owns it and from
-    which spec. ``problems`` is where a read reports what makes the resource unhealthy as it stands (empty: healthy);
-    the plan does not act on it yet."""
+    which spec. ``problems`` is where a read reports what makes the resource unhealthy as it stands (empty: healthy):
+    the plan shows them, and ``up`` repairs the resource (``Provider.update`` with the field ``health``) or fails
+    saying what is wrong."""
 
     props: dict[str, Any]
     tags: dict[str, str] = attrs.field(factory=dict)
     problems: tuple[str, ...] = ()
+    blockers: tuple[str, ...] = ()  # what up must not repair, as it would lose data no flag can allow: it refuses
 
     def owner(self) -> tuple[str, str] | None:
         if SYSTEM_TAG in self.tags:
@@ -77,6 +79,23 @@ def ownership_tags(owner: tuple[str, str], spec: Spec) -> dict[str, str]:
     if spec.retain:
         tags[RETAIN_TAG] = "true"
     return tags
+
+
+@attrs.frozen
+class Measure:
+    """How much data a resource holds, counted up to a bound: ``count`` of ``noun``s, more when ``at_least``."""
+
+    count: int
+    noun: str
+    at_least: bool = False
+
+    def __str__(self) -> str:
+        plural = self.noun if self.count == 1 else PLURALS.get(self.noun, self.noun + "s")
+        return f"{'at least ' if self.at_least else ''}{self.count} {plural}"
+
+
+PLURALS = {"old object version": "old object versions", "vector index": "vector indexes"}
+MEASURE_BOUND = 1000  # data is counted up to this many (items, objects, users): enough to say what is at stake
 
 
 @attrs.frozen
@@ -194,7 +213,9 @@ class Provider:
     collection: ClassVar[str | None] = None  # the System field whose resources this kind deploys (None: a kind
     #                                          made only for other kinds' resources, as a function's role)
     output_group: ClassVar[str | None] = None  # the key of its outputs (default: ``collection``)
-    holds_data: ClassVar[bool] = False  # what it holds is lost with it: a retained one outlives its system
+    holds_data: ClassVar[bool] = False  # what it holds is lost with it: a retained one outlives its system, and
+    #                                    the plan never replaces or deletes one holding data without a flag
+    #                                    (``measure`` must then count what it holds)
     replace_fields: ClassVar[frozenset[str]] = frozenset()  # fields that cannot be updated in place
     taggable: ClassVar[bool] = True  # it carries ownership tags (if not, it belongs to whoever owns its parent)
 
@@ -206,6 +227,8 @@ class Provider:
         if any(p.kind == kind for p in _registered):
             raise TypeError(f"two providers for kind {kind!r}: {cls.__name__} and "
                             f"{next(type(p).__name__ for p in _registered if p.kind == kind)}")
+        if cls.holds_data and cls.measure is Provider.measure:
+            raise TypeError(f"provider {cls.__name__} holds data: it must define measure() (what a change would lose)")
         if cls.collection and cls.output_group is None:
             cls.output_group = cls.collection
         _registered.append(cls())
@@ -230,6 +253,11 @@ class Provider:
 
     def delete(self, target: Target, physical: str) -> None:
         raise NotImplementedError
+
+    def measure(self, target: Target, physical: str) -> Measure:
+        """What a ``holds_data`` resource holds (items, objects, users), counted up to ``MEASURE_BOUND``: read only
+        for a resource whose change would lose it, or that exists without this system's tags."""
+        raise NotImplementedError(f"{self.kind} holds data: its provider must say how to measure it")
 
     def list_owned(self, target: Target, prefix: str, known: frozenset[str] = frozenset()
                    ) -> Iterator[tuple[str, dict[str, str]]]:

@@ -6,7 +6,16 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from oratio.backends.localstack.providers.base import PAIRS, Context, Live, Provider, Spec, unless_missing
+from oratio.backends.localstack.providers.base import (
+    MEASURE_BOUND,
+    PAIRS,
+    Context,
+    Live,
+    Measure,
+    Provider,
+    Spec,
+    unless_missing,
+)
 from oratio.backends.localstack.target import Target
 from oratio.model import Bucket, Encryption, LifecycleRule, Retention, System
 
@@ -46,6 +55,22 @@ def _normalized_rule(rule: dict[str, Any]) -> dict[str, Any]:
     return normalized
 
 
+def _statement(statement: dict[str, Any]) -> str:
+    """A policy statement as one readable string: "public-read: Allow s3:GetObject for * on arn:..."."""
+    principal = statement.get("Principal")
+    if isinstance(principal, dict) and len(principal) == 1:
+        principal = next(iter(principal.values()))
+    return (f"{statement.get('Sid', '(no Sid)')}: {statement.get('Effect')} {json.dumps(statement.get('Action'))} "
+            f"for {json.dumps(principal)} on {json.dumps(statement.get('Resource'))}")
+
+
+def _grant(grant: dict[str, Any]) -> str:
+    """An ACL grant as one readable string: "READ to http://acs.amazonaws.com/groups/global/AllUsers"."""
+    grantee = grant.get("Grantee", {})
+    who = grantee.get("URI") or grantee.get("ID") or grantee.get("EmailAddress") or grantee.get("Type")
+    return f"{grant.get('Permission')} to {who}"
+
+
 def _tls_policy(bucket: str) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": [{
         "Sid": TLS_SID, "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": "s3:*",
@@ -67,6 +92,9 @@ class BucketProvider(Provider):
             "block_public_access": bucket.block_public_access,
             "enforce_tls": bucket.enforce_tls,
             "lifecycle": [lifecycle_rule(r) for r in bucket.lifecycle_rules],
+            # The model is the whole truth: no policy statement but its own, no ACL grant but the owner's.
+            "other_policy_statements": [],
+            "acl_grants": [],
         }, retain=bucket.retention is Retention.RETAIN)]
 
     def read(self, target: Target, spec: Spec) -> Live | None:
@@ -84,10 +112,31 @@ class BucketProvider(Provider):
                                 "NoSuchBucketPolicy") or {}
         lifecycle = unless_missing(lambda: s3.get_bucket_lifecycle_configuration(Bucket=name).get("Rules", []),
                                    "NoSuchLifecycleConfiguration") or []
+        acl = s3.get_bucket_acl(Bucket=name)
+        owner = acl.get("Owner", {}).get("ID")
+        statements = policy.get("Statement", [])
+        if isinstance(statements, dict):
+            statements = [statements]
         return Live({"versioned": versioned, "encryption": encryption,
                      "block_public_access": all(block.get(k) for k in PUBLIC_ACCESS_BLOCKS),
-                     "enforce_tls": any(s.get("Sid") == TLS_SID for s in policy.get("Statement", [])),
-                     "lifecycle": [_normalized_rule(r) for r in lifecycle]}, self.listed_tags(target, name, None))
+                     "enforce_tls": any(s.get("Sid") == TLS_SID for s in statements),
+                     "lifecycle": [_normalized_rule(r) for r in lifecycle],
+                     "other_policy_statements": [_statement(s) for s in statements if s.get("Sid") != TLS_SID],
+                     "acl_grants": [_grant(g) for g in acl.get("Grants", []) if
+                                    g.get("Grantee", {}).get("ID") != owner or g.get("Permission") != "FULL_CONTROL"],
+                     }, self.listed_tags(target, name, None))
+
+    def measure(self, target: Target, physical: str) -> Measure:
+        """Objects (ListObjectsV2, one page of ``MEASURE_BOUND``); when none, the old versions a versioned bucket
+        keeps (they are lost with it too)."""
+        s3 = target.client("s3")
+        page = s3.list_objects_v2(Bucket=physical, MaxKeys=MEASURE_BOUND)
+        if page.get("KeyCount", 0):
+            return Measure(page["KeyCount"], "object", at_least=page.get("IsTruncated", False))
+        versions = s3.list_object_versions(Bucket=physical, MaxKeys=MEASURE_BOUND)
+        if versions.get("Versions"):
+            return Measure(len(versions["Versions"]), "old object version", versions.get("IsTruncated", False))
+        return Measure(0, "object")
 
     def create(self, target: Target, spec: Spec, tags: dict[str, str]) -> None:
         s3 = target.client("s3")
@@ -113,11 +162,13 @@ class BucketProvider(Provider):
                     PUBLIC_ACCESS_BLOCKS, True))
             else:
                 s3.delete_public_access_block(Bucket=name)
-        if "enforce_tls" in fields:
+        if fields & {"enforce_tls", "other_policy_statements"}:  # the model's policy replaces any other
             if props["enforce_tls"]:
                 s3.put_bucket_policy(Bucket=name, Policy=json.dumps(_tls_policy(name)))
             else:
                 s3.delete_bucket_policy(Bucket=name)
+        if "acl_grants" in fields:  # only the owner's grant: the canned ACL private
+            s3.put_bucket_acl(Bucket=name, ACL="private")
         if "lifecycle" in fields:
             if props["lifecycle"]:
                 s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": props["lifecycle"]})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,24 @@ CONFIG_FIELDS = frozenset({"runtime", "handler", "memory_mb", "timeout_s", "desc
 def code_sha256(archive: Path) -> str:
     """Lambda's CodeSha256: the base64 of the zip's SHA-256."""
     return base64.b64encode(hashlib.sha256(archive.read_bytes()).digest()).decode()
+
+
+def _permission(statement: dict[str, Any]) -> str:
+    """A resource policy statement as one readable string: "<Sid>: <Action> for <Principal>"."""
+    principal = statement.get("Principal")
+    if isinstance(principal, dict):
+        principal = next(iter(principal.values()), principal)
+    return f"{statement.get('Sid')}: {statement.get('Action')} for {principal}"
+
+
+def _problems(config: dict[str, Any]) -> tuple[str, ...]:
+    """What makes a function unhealthy as it stands: a failed creation or a failed last update."""
+    problems = []
+    if config.get("State") == "Failed":
+        problems.append(f"State Failed: {config.get('StateReason') or 'no reason given'}")
+    if config.get("LastUpdateStatus") == "Failed":
+        problems.append(f"LastUpdateStatus Failed: {config.get('LastUpdateStatusReason') or 'no reason given'}")
+    return tuple(problems)
 
 
 class FunctionProvider(Provider):
@@ -51,6 +70,9 @@ class FunctionProvider(Provider):
             "role": role_arn(role.physical, place),
             "log_group": logs.physical,
             "code_sha256": code_sha256(archive),
+            # The model is the whole truth: no resource policy statement (AddPermission), no function URL.
+            "permissions": [],
+            "url": None,
         }, artifact=archive)]
 
     def read(self, target: Target, spec: Spec) -> Live | None:
@@ -58,6 +80,11 @@ class FunctionProvider(Provider):
             FunctionName=spec.physical), "ResourceNotFoundException")
         if config is None:
             return None
+        lambda_ = target.client("lambda")
+        policy = unless_missing(lambda: json.loads(lambda_.get_policy(FunctionName=spec.physical)["Policy"]),
+                                "ResourceNotFoundException") or {}
+        url = unless_missing(lambda: lambda_.get_function_url_config(FunctionName=spec.physical),
+                             "ResourceNotFoundException")
         return Live({
             "runtime": config.get("Runtime"),
             "handler": config.get("Handler"),
@@ -69,7 +96,9 @@ class FunctionProvider(Provider):
             "role": config.get("Role"),
             "log_group": config.get("LoggingConfig", {}).get("LogGroup", f"/aws/lambda/{spec.physical}"),
             "code_sha256": config.get("CodeSha256"),
-        }, self.listed_tags(target, spec.physical, config))
+            "permissions": [_permission(s) for s in policy.get("Statement", [])],
+            "url": {"auth": url.get("AuthType"), "url": url.get("FunctionUrl")} if url else None,
+        }, self.listed_tags(target, spec.physical, config), _problems(config))
 
     @staticmethod
     def _configuration(target: Target, spec: Spec) -> dict[str, Any]:
@@ -98,15 +127,38 @@ class FunctionProvider(Provider):
 
     def update(self, target: Target, spec: Spec, fields: set[str], tags: dict[str, str]) -> None:
         lambda_ = target.client("lambda")
-        if "code_sha256" in fields:
-            assert spec.artifact is not None
-            lambda_.update_function_code(FunctionName=spec.physical, ZipFile=spec.artifact.read_bytes())
-            self._wait_settled(target, spec, "updating the code of")
-        if fields & CONFIG_FIELDS:
-            lambda_.update_function_configuration(**self._configuration(target, spec))
-            self._wait_settled(target, spec, "updating function")
+        if "health" in fields:
+            # A Failed function is made again (it holds no data; LocalStack, like Lambda, refuses to update a
+            # function whose creation failed): it comes back healthy, or the run fails saying why.
+            self.delete(target, spec.physical)
+            wait(lambda: unless_missing(lambda: lambda_.get_function_configuration(FunctionName=spec.physical),
+                                        "ResourceNotFoundException") is None, f"deleting function {spec.physical}")
+            self.create(target, spec, tags)
+            return
+        if "permissions" in fields:
+            policy = unless_missing(lambda: json.loads(lambda_.get_policy(FunctionName=spec.physical)["Policy"]),
+                                    "ResourceNotFoundException") or {}
+            for statement in policy.get("Statement", []):
+                unless_missing(lambda sid=statement["Sid"]: lambda_.remove_permission(
+                    FunctionName=spec.physical, StatementId=sid), "ResourceNotFoundException")
+        if "url" in fields:
+            unless_missing(lambda: lambda_.delete_function_url_config(FunctionName=spec.physical),
+                           "ResourceNotFoundException")
+        self._update_code(target, spec, fields)
+        self._update_configuration(target, spec, fields)
         config = lambda_.get_function_configuration(FunctionName=spec.physical)
         lambda_.tag_resource(Resource=config["FunctionArn"], Tags=tags)
+
+    def _update_code(self, target: Target, spec: Spec, fields: set[str]) -> None:
+        if "code_sha256" in fields:
+            assert spec.artifact is not None
+            target.client("lambda").update_function_code(FunctionName=spec.physical, ZipFile=spec.artifact.read_bytes())
+            self._wait_settled(target, spec, "updating the code of")
+
+    def _update_configuration(self, target: Target, spec: Spec, fields: set[str]) -> None:
+        if fields & CONFIG_FIELDS:
+            target.client("lambda").update_function_configuration(**self._configuration(target, spec))
+            self._wait_settled(target, spec, "updating function")
 
     def delete(self, target: Target, physical: str) -> None:
         target.client("lambda").delete_function(FunctionName=physical)

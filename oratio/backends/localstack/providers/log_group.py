@@ -10,7 +10,7 @@ from oratio.backends.localstack.target import Target
 
 LOG_RETENTION_DAYS = 90  # as the CDK backend: three months
 # Where Lambda and Step Functions log groups live; a system's groups are found under these prefixes.
-GROUP_PREFIXES = ("/aws/lambda/", "/aws/vendedlogs/states/")
+GROUP_PREFIXES = ("/aws/lambda/", "/aws/vendedlogs/states/", "/aws/vendedlogs/apis/")
 
 
 class LogGroupProvider(Provider):

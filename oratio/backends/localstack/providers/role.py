@@ -69,7 +69,10 @@ class RoleProvider(Provider):
         policy at all."""
         return Spec("role", f"{kind}/{name}", role_name(physical, kind), {
             "trust": trust_policy(service, conditions),
-            "policy": policy_document(context.system, statements, context.place) if statements else None})
+            "policy": policy_document(context.system, statements, context.place) if statements else None,
+            # The model is the whole truth: no other inline policy, no managed policy attached.
+            "other_inline_policies": [],
+            "attached_policies": []})
 
     def named_for(self, physical: str, prefix: str) -> bool:
         """Roles made for a function, workflow or runtime of the system (service roles have their own provider)."""
@@ -82,8 +85,12 @@ class RoleProvider(Provider):
             return None
         policy = unless_missing(lambda: iam.get_role_policy(RoleName=spec.physical, PolicyName=POLICY_NAME),
                                 "NoSuchEntity")
+        inline = listed(iam, "list_role_policies", "PolicyNames", RoleName=spec.physical)
+        attached = listed(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=spec.physical)
         return Live({"trust": _document(role["AssumeRolePolicyDocument"]),
-                     "policy": _document(policy["PolicyDocument"]) if policy else None},
+                     "policy": _document(policy["PolicyDocument"]) if policy else None,
+                     "other_inline_policies": sorted(name for name in inline if name != POLICY_NAME),
+                     "attached_policies": sorted(p["PolicyArn"] for p in attached)},
                     self.listed_tags(target, spec.physical, role))
 
     def _put_policy(self, target: Target, spec: Spec) -> None:
@@ -105,13 +112,29 @@ class RoleProvider(Provider):
             self._put_policy(target, spec)
         elif "policy" in fields:
             iam.delete_role_policy(RoleName=spec.physical, PolicyName=POLICY_NAME)
+        if "other_inline_policies" in fields:
+            self._remove_policies(target, spec.physical, keep=POLICY_NAME)
+        if "attached_policies" in fields:
+            self._detach_policies(target, spec.physical)
         iam.tag_role(RoleName=spec.physical, Tags=PAIRS.to_list(tags))
 
-    def delete(self, target: Target, physical: str) -> None:
+    @staticmethod
+    def _remove_policies(target: Target, physical: str, keep: str | None = None) -> None:
         iam = target.client("iam")
-        for name in iam.list_role_policies(RoleName=physical).get("PolicyNames", []):
-            iam.delete_role_policy(RoleName=physical, PolicyName=name)
-        iam.delete_role(RoleName=physical)
+        for name in list(listed(iam, "list_role_policies", "PolicyNames", RoleName=physical)):
+            if name != keep:
+                iam.delete_role_policy(RoleName=physical, PolicyName=name)
+
+    @staticmethod
+    def _detach_policies(target: Target, physical: str) -> None:
+        iam = target.client("iam")
+        for policy in list(listed(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=physical)):
+            iam.detach_role_policy(RoleName=physical, PolicyArn=policy["PolicyArn"])
+
+    def delete(self, target: Target, physical: str) -> None:
+        self._remove_policies(target, physical)
+        self._detach_policies(target, physical)
+        target.client("iam").delete_role(RoleName=physical)
 
     def listing(self, target: Target, prefix: str) -> Iterable[tuple[str, Any]]:
         return ((role["RoleName"], role) for role in listed(target.client("iam"), "list_roles", "Roles"))

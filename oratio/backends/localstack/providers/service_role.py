@@ -21,7 +21,9 @@ class ServiceRoleProvider(RoleProvider):
         statements = service_role_statements(system, role)
         return [Spec(self.kind, role.name, system.physical_name(role), {
             "trust": trust_policy(trust(role).service, trust_conditions(role, place)),
-            "policy": policy_document(system, statements, place) if statements else None})]
+            "policy": policy_document(system, statements, place) if statements else None,
+            # The model is the whole truth: no other inline policy, no managed policy attached.
+            "other_inline_policies": [], "attached_policies": []})]
 
     def named_for(self, physical: str, prefix: str) -> bool:
         """The system's roles that are not made for one of its functions, workflows or runtimes."""

@@ -6,9 +6,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from oratio.backends.localstack.providers.base import (
+    MEASURE_BOUND,
     PAIRS,
     Context,
     Live,
+    Measure,
     Provider,
     Spec,
     listed,
@@ -19,6 +21,7 @@ from oratio.backends.localstack.target import Target
 from oratio.model import Billing, Key, Projection, Retention, System, Table
 
 KEY_ROLES = ("HASH", "RANGE")  # the partition key, then the sort key
+HEALTH_WAIT_S = 60.0  # how long up waits for a table or index in a passing state before it says what is stuck
 
 
 def _key_schema(keys: tuple[Key, ...] | list[Key]) -> list[list[str]]:
@@ -89,6 +92,9 @@ class TableProvider(Provider):
         pitr = backups.get("PointInTimeRecoveryDescription", {}).get("PointInTimeRecoveryStatus") == "ENABLED"
         ttl = ddb.describe_time_to_live(TableName=spec.physical).get("TimeToLiveDescription", {})
         stream = table.get("StreamSpecification", {})
+        problems = tuple([f"table status {table['TableStatus']}"] if table.get("TableStatus") != "ACTIVE" else []) + \
+            tuple(f"index {i['IndexName']} status {i['IndexStatus']}" for i in table.get("GlobalSecondaryIndexes", [])
+                  if i.get("IndexStatus", "ACTIVE") != "ACTIVE")
         return Live({
             "keys": _keys(table["KeySchema"], types),
             "billing": billing,
@@ -103,7 +109,18 @@ class TableProvider(Provider):
             "ttl_attribute": ttl.get("AttributeName") if ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING")
             else None,
             "stream": stream.get("StreamViewType") if stream.get("StreamEnabled") else None,
-        }, self._tags(target, table["TableArn"]))
+        }, self._tags(target, table["TableArn"]), problems)
+
+    def measure(self, target: Target, physical: str) -> Measure:
+        """Items, counted with Scan Select=COUNT page by page up to ``MEASURE_BOUND``."""
+        ddb, count, start = target.client("dynamodb"), 0, None
+        while True:
+            page = ddb.scan(TableName=physical, Select="COUNT", Limit=MEASURE_BOUND,
+                            **({"ExclusiveStartKey": start} if start else {}))
+            count += page["Count"]
+            start = page.get("LastEvaluatedKey")
+            if not start or count >= MEASURE_BOUND:
+                return Measure(count, "item", at_least=bool(start))
 
     def _active(self, target: Target, name: str) -> bool:
         table = target.client("dynamodb").describe_table(TableName=name)["Table"]
@@ -146,6 +163,9 @@ class TableProvider(Provider):
 
     def update(self, target: Target, spec: Spec, fields: set[str], tags: dict[str, str]) -> None:
         ddb, props = target.client("dynamodb"), spec.props
+        if "health" in fields:  # a table or index in a passing state: wait for it, or say what is stuck
+            wait(lambda: self._active(target, spec.physical), f"table {spec.physical} becoming ACTIVE (it was "
+                 "CREATING, UPDATING or DELETING an index)", HEALTH_WAIT_S)
         live = self.read(target, spec)
         assert live is not None
         if "ttl_attribute" in fields and live.props["ttl_attribute"] and \

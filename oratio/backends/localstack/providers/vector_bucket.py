@@ -7,7 +7,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from oratio.backends.localstack.providers.base import Context, Live, Provider, Spec, listed, unless_missing
+from oratio.backends.localstack.providers.base import (
+    MEASURE_BOUND,
+    Context,
+    Live,
+    Measure,
+    Provider,
+    Spec,
+    listed,
+    unless_missing,
+)
 from oratio.backends.localstack.target import Target
 from oratio.model import Retention, System, VectorBucket
 
@@ -32,6 +41,22 @@ class VectorBucketProvider(Provider):
             return None
         encryption = (bucket.get("encryptionConfiguration") or {}).get("sseType", SSE_S3)
         return Live({"encryption": encryption}, self.listed_tags(target, spec.physical, bucket))
+
+    def measure(self, target: Target, physical: str) -> Measure:
+        """Vectors across the bucket's indexes (ListVectors, pages of up to ``MEASURE_BOUND``), counted up to the
+        bound; a bucket with indexes but no vectors holds its indexes."""
+        s3vectors = target.client("s3vectors")
+        indexes = [index["indexName"] for index in listed(s3vectors, "list_indexes", "indexes",
+                                                          vectorBucketName=physical)]
+        count = 0
+        for index in indexes:
+            page = s3vectors.list_vectors(vectorBucketName=physical, indexName=index, maxResults=MEASURE_BOUND)
+            count += len(page.get("vectors", []))
+            if count >= MEASURE_BOUND or page.get("nextToken"):
+                return Measure(count, "vector", at_least=True)
+        if count == 0 and indexes:
+            return Measure(len(indexes), "vector index")
+        return Measure(count, "vector")
 
     def create(self, target: Target, spec: Spec, tags: dict[str, str]) -> None:
         target.client("s3vectors").create_vector_bucket(

@@ -75,7 +75,8 @@ class WorkflowProvider(Provider):
             # LocalStack accepts X-Ray tracing but does not report it back: what cannot be read is taken as set.
             "tracing": machine["tracingConfiguration"].get("enabled", False) if "tracingConfiguration" in machine
             else spec.props["tracing"],
-        }, self._tags(target, machine_arn))
+        }, self._tags(target, machine_arn), (f"status {machine['status']}",) if machine.get("status", "ACTIVE")
+            != "ACTIVE" else ())
 
     @staticmethod
     def _settings(spec: Spec) -> dict[str, Any]:
