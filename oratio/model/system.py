@@ -243,7 +243,7 @@ class System(Validated):
         """Grants naming an agent runtime, service role or vector bucket name one of this system's."""
         targets: dict[tuple[str, str], Any] = {}
         for values in (self.agent_runtimes, self.service_roles, self.vector_buckets):
-            targets.update({(v.kind, v.name): v for v in values if hasattr(v, "kind") and _named(v.name)})
+            targets.update({(v.kind, v.name): v for v in _items(values) if hasattr(v, "kind") and _named(v.name)})
         holders = [*self._valid(self.functions, Function), *self._valid(self.agent_runtimes, AgentRuntime),
                    *self._valid(self.service_roles, ServiceRole)]
         for where, holder in holders:

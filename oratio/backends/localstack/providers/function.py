@@ -16,7 +16,14 @@ from oratio.backends.localstack.providers.role import RoleProvider, role_arn
 from oratio.backends.localstack.target import Target
 from oratio.bundling import bundle_zip
 from oratio.model import Function, System
-from oratio.model.permissions import Kind, ResourceArn, arn, function_log_group, function_statements
+from oratio.model.permissions import (
+    Kind,
+    ResourceArn,
+    arn,
+    function_log_group,
+    function_permissions,
+    function_statements,
+)
 
 # The fields UpdateFunctionConfiguration sets (the code has its own call).
 CONFIG_FIELDS = frozenset({"runtime", "handler", "memory_mb", "timeout_s", "description", "environment", "role",
@@ -28,12 +35,37 @@ def code_sha256(archive: Path) -> str:
     return base64.b64encode(hashlib.sha256(archive.read_bytes()).digest()).decode()
 
 
-def _permission(statement: dict[str, Any]) -> str:
-    """A resource policy statement as one readable string: "<Sid>: <Action> for <Principal>"."""
+def _source_arn(statement: dict[str, Any]) -> str | None:
+    return statement.get("Condition", {}).get("ArnLike", {}).get("AWS:SourceArn")
+
+
+def _permission(statement: dict[str, Any], api_names: dict[str, str]) -> str:
+    """A resource policy statement as one readable string: "<Sid>: <Action> for <Principal>"; an HTTP API's
+    statement as "<Action> for <Principal> from <source ARN>", the API's id written as its name (an id is known only
+    once the API exists, so the model can say only the name; the statement id holds the API's id too)."""
     principal = statement.get("Principal")
     if isinstance(principal, dict):
         principal = next(iter(principal.values()), principal)
-    return f"{statement.get('Sid')}: {statement.get('Action')} for {principal}"
+    rendered = f"{statement.get('Action')} for {principal}"
+    prefix, _, rest = (_source_arn(statement) or "").partition(":execute-api:")
+    if not rest:
+        return f"{statement.get('Sid')}: {rendered}"
+    region, account, api_route = rest.split(":", 2)  # region:account:apiId/stage/route
+    api_id, _, route = api_route.partition("/")
+    return f"{rendered} from {prefix}:execute-api:{region}:{account}:{api_names.get(api_id, api_id)}/{route}"
+
+
+def _api_names(target: Target, statements: list[dict[str, Any]]) -> dict[str, str]:
+    """HTTP API ids to names, asked only when a statement comes from an API."""
+    if not any(":execute-api:" in (_source_arn(s) or "") for s in statements):
+        return {}
+    return {api["ApiId"]: api["Name"] for api in target.client("apigatewayv2").get_apis().get("Items", [])}
+
+
+def _statements(target: Target, physical: str) -> list[dict[str, Any]]:
+    policy = unless_missing(lambda: json.loads(target.client("lambda").get_policy(FunctionName=physical)["Policy"]),
+                            "ResourceNotFoundException") or {}
+    return list(policy.get("Statement", []))
 
 
 def _problems(config: dict[str, Any]) -> tuple[str, ...]:
@@ -54,6 +86,7 @@ class FunctionProvider(Provider):
     def desired(self, resource: Function, context: Context) -> list[Spec]:
         function, system, place = resource, context.system, context.place
         physical = system.physical_name(function)
+        apis = {api.name: api for api in system.http_apis}
         role = RoleProvider.spec(context, function.name, physical, "function", "lambda.amazonaws.com",
                                  function_statements(function))
         archive = bundle_zip(function.code, function.runtime.value, include=function.include,
@@ -70,8 +103,11 @@ class FunctionProvider(Provider):
             "role": role_arn(role.physical, place),
             "log_group": logs.physical,
             "code_sha256": code_sha256(archive),
-            # The model is the whole truth: no resource policy statement (AddPermission), no function URL.
-            "permissions": [],
+            # The model is the whole truth: no resource policy statement (AddPermission) but its HTTP APIs' invoke
+            # permissions (added by the API's provider, see providers/http_api.py), no function URL.
+            "permissions": sorted(
+                f"{p.action} for {p.principal} from {p.source_arn(place, system.physical_name(apis[p.api]))}"
+                for p in function_permissions(system).get(f"function:{function.name}", ())),
             "url": None,
         }, artifact=archive)]
 
@@ -81,8 +117,8 @@ class FunctionProvider(Provider):
         if config is None:
             return None
         lambda_ = target.client("lambda")
-        policy = unless_missing(lambda: json.loads(lambda_.get_policy(FunctionName=spec.physical)["Policy"]),
-                                "ResourceNotFoundException") or {}
+        statements = _statements(target, spec.physical)
+        api_names = _api_names(target, statements)
         url = unless_missing(lambda: lambda_.get_function_url_config(FunctionName=spec.physical),
                              "ResourceNotFoundException")
         return Live({
@@ -96,7 +132,7 @@ class FunctionProvider(Provider):
             "role": config.get("Role"),
             "log_group": config.get("LoggingConfig", {}).get("LogGroup", f"/aws/lambda/{spec.physical}"),
             "code_sha256": config.get("CodeSha256"),
-            "permissions": [_permission(s) for s in policy.get("Statement", [])],
+            "permissions": sorted(_permission(s, api_names) for s in statements),
             "url": {"auth": url.get("AuthType"), "url": url.get("FunctionUrl")} if url else None,
         }, self.listed_tags(target, spec.physical, config), _problems(config))
 
@@ -135,10 +171,12 @@ class FunctionProvider(Provider):
                                         "ResourceNotFoundException") is None, f"deleting function {spec.physical}")
             self.create(target, spec, tags)
             return
-        if "permissions" in fields:
-            policy = unless_missing(lambda: json.loads(lambda_.get_policy(FunctionName=spec.physical)["Policy"]),
-                                    "ResourceNotFoundException") or {}
-            for statement in policy.get("Statement", []):
+        if "permissions" in fields:  # remove what the model does not say; an API's provider adds its own
+            statements = _statements(target, spec.physical)
+            api_names, wanted = _api_names(target, statements), set(spec.props["permissions"])
+            for statement in statements:
+                if _permission(statement, api_names) in wanted:
+                    continue
                 unless_missing(lambda sid=statement["Sid"]: lambda_.remove_permission(
                     FunctionName=spec.physical, StatementId=sid), "ResourceNotFoundException")
         if "url" in fields:
