@@ -2,7 +2,8 @@
 ``requirements.txt`` installed for the Lambda platform, cached by content so unchanged code is not rebundled.
 
 The CDK's PythonFunction needs Docker; here pip installs manylinux wheels for the function's Python version
-(``--platform manylinux2014_x86_64 --only-binary=:all:``), which is what Lambda's x86_64 runtime loads.
+(``--platform manylinux2014_x86_64 --only-binary=:all:``), which is what Lambda's x86_64 runtime loads; agent
+runtimes (AgentCore runs them on arm64 hosts) get ``manylinux2014_aarch64`` wheels with ``architecture="arm64"``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import Path
 
 from oratio.errors import OratioError
 
+# pip's platform tag for each architecture a bundle can target.
+PLATFORMS = {"x86_64": "manylinux2014_x86_64", "arm64": "manylinux2014_aarch64"}
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".mypy_cache")
 # Zip entries get one fixed time, so that the same sources always give the same bytes (and asset hash).
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -31,9 +34,10 @@ def _sources(code_dir: Path) -> list[Path]:
                   and p.suffix != ".pyc")
 
 
-def content_hash(code_dir: Path, runtime: str, include: Sequence[Path] = ()) -> str:
-    """A hash of every source file's path and bytes (code and included folders), and the runtime: the cache key."""
-    digest = hashlib.sha256(runtime.encode())
+def content_hash(code_dir: Path, runtime: str, include: Sequence[Path] = (), architecture: str = "x86_64") -> str:
+    """A hash of every source file's path and bytes (code and included folders), the runtime and (when not
+    x86_64, so that existing bundles keep their keys) the architecture: the cache key."""
+    digest = hashlib.sha256(runtime.encode() + (b"" if architecture == "x86_64" else architecture.encode()))
     for folder, prefix in [(code_dir, ""), *((extra, extra.name + "/") for extra in include)]:
         for path in _sources(folder):
             digest.update((prefix + str(path.relative_to(folder))).encode() + b"\0" + path.read_bytes() + b"\0")
@@ -42,7 +46,7 @@ def content_hash(code_dir: Path, runtime: str, include: Sequence[Path] = ()) -> 
 
 def bundle(code_dir: str | Path, runtime: str, *, include: Sequence[str | Path] = (),
            project_root: Path | None = None, cache_root: Path | None = None,
-           progress: Callable[[str], None] | None = None) -> Path:
+           progress: Callable[[str], None] | None = None, architecture: str = "x86_64") -> Path:
     """The folder Lambda runs: the sources of ``code_dir``, each ``include`` folder under its own name, and the
     requirements, built once per content."""
     root = project_root or _project_root()
@@ -56,11 +60,14 @@ def bundle(code_dir: str | Path, runtime: str, *, include: Sequence[str | Path] 
     if not runtime.startswith("python"):
         raise OratioError(f"cannot bundle runtime {runtime!r}: only Python runtimes are bundled",
                           "use a python3.x runtime")
-    key = content_hash(source, runtime, extras)
+    if architecture not in PLATFORMS:
+        raise OratioError(f"cannot bundle for architecture {architecture!r}", f"use one of {', '.join(PLATFORMS)}")
+    key = content_hash(source, runtime, extras, architecture)
     target = (cache_root or root / ".oratio" / "bundles") / f"{source.name}-{key}"
     if target.is_dir():
         return target
-    say(f"bundling {source.relative_to(root) if source.is_relative_to(root) else source} for {runtime}")
+    where = "" if architecture == "x86_64" else f" ({architecture})"
+    say(f"bundling {source.relative_to(root) if source.is_relative_to(root) else source} for {runtime}{where}")
     building = target.with_name(target.name + ".partial")
     shutil.rmtree(building, ignore_errors=True)
     shutil.copytree(source, building, ignore=IGNORED)
@@ -69,14 +76,14 @@ def bundle(code_dir: str | Path, runtime: str, *, include: Sequence[str | Path] 
     requirements = source / "requirements.txt"
     if requirements.is_file() and any(line.strip() and not line.lstrip().startswith("#")
                                       for line in requirements.read_text().splitlines()):
-        _pip_install(requirements, building, runtime.removeprefix("python"))
+        _pip_install(requirements, building, runtime.removeprefix("python"), PLATFORMS[architecture])
     building.rename(target)  # only a complete bundle ever carries the final name
     return target
 
 
-def _pip_install(requirements: Path, target: Path, python_version: str) -> None:
+def _pip_install(requirements: Path, target: Path, python_version: str, platform: str) -> None:
     command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-               "--target", str(target), "--platform", "manylinux2014_x86_64", "--implementation", "cp",
+               "--target", str(target), "--platform", platform, "--implementation", "cp",
                "--python-version", python_version, "--only-binary=:all:", "-r", str(requirements)]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
@@ -87,10 +94,11 @@ def _pip_install(requirements: Path, target: Path, python_version: str) -> None:
 
 def bundle_zip(code_dir: str | Path, runtime: str, *, include: Sequence[str | Path] = (),
                project_root: Path | None = None, cache_root: Path | None = None,
-               progress: Callable[[str], None] | None = None) -> Path:
-    """The bundle as a deterministic zip (sorted entries, fixed times), e.g. for Lambda's CreateFunction."""
+               progress: Callable[[str], None] | None = None, architecture: str = "x86_64") -> Path:
+    """The bundle as a deterministic zip (sorted entries, fixed times), e.g. for Lambda's CreateFunction or an
+    AgentCore code configuration."""
     folder = bundle(code_dir, runtime, include=include, project_root=project_root, cache_root=cache_root,
-                    progress=progress)
+                    progress=progress, architecture=architecture)
     archive = folder.with_suffix(".zip")
     if not archive.is_file():
         partial = archive.with_suffix(".zip.partial")

@@ -400,6 +400,13 @@ def show(system: Any, account: str) -> int:
     for pool in system.user_pools:
         clients = ", ".join(c.name for c in pool.clients)
         print(f"  user pool {pool.name:<22} {system.physical_name(pool):<40} clients: {clients}")
+    for runtime in system.agent_runtimes:
+        print(f"  runtime   {runtime.name:<22} {system.runtime_name(runtime):<40} {runtime.runtime} "
+              f"{' '.join(runtime.entry_point)}")
+    for role in system.service_roles:
+        print(f"  role      {role.name:<22} {names[f'service-role:{role.name}']:<40} assumed by {role.service}")
+    for vectors in system.vector_buckets:
+        print(f"  vectors   {vectors.name:<22} {system.physical_name(vectors)}")
     for api in system.http_apis:
         print(f"  http api  {api.name:<22} {system.physical_name(api):<40} {len(api.routes)} routes")
     from oratio.backends.cdk.shards import describe, plan  # no CDK import: the plan is made from the model alone

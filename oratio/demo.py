@@ -2,7 +2,12 @@
 
 ``python app.py demo`` deploys the platform (if needed), creates a user in Cognito and signs in, writes an
 agent request and sample knowledge-base documents, starts the agent-creation workflow, follows it state by
-state, and prints the agent's final record, where its code is, and the workflow's history.
+state, prints the agent's final record, where its code is, and the workflow's history, then asks the new agent a
+question about one of its documents through InvokeAgentRuntime and prints its answer.
+
+Locally the foundation model is oratio's labelled stand-in (the LocalStack plug-ins' ``bedrock_models``): it wrote
+the agent's code from a template, and it answers by quoting the retrieved passage that best fits the question.
+Everything else (the meta-agent's code, the generated agent's code, ingestion, retrieval) runs for real.
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ SAMPLE_DOCUMENTS = {
     "returns-policy.md": "# Returns\nItems can be returned within 30 days with their receipt.\n",
     "opening-hours.md": "# Opening hours\nMonday to Friday, 9:00 to 18:00; Saturday 10:00 to 16:00.\n",
 }
+# A question only the returns policy answers, and the words its answer must quote.
+DEMO_QUESTION = "How many days do I have to return an item?"
+DEMO_ANSWER_FROM = "returns-policy.md"
 SPECIFICATION = {
     "name": "Store helper",
     "description": "Answers customers' questions about the store",
@@ -125,6 +133,20 @@ def run_workflow(target: Target, system_outputs: dict[str, Any], user_id: str, a
                time.monotonic() - started, f"{error}: {description.get('cause', '')}" if error else None)
 
 
+def ask_agent(target: Target, runtime_arn: str, question: str) -> dict[str, Any]:
+    """The agent's answer to ``question`` (InvokeAgentRuntime, one session of its own, ended afterwards)."""
+    agentcore = target.client("bedrock-agentcore")
+    session = f"demo-question-{uuid.uuid4().hex}"
+    response = agentcore.invoke_agent_runtime(agentRuntimeArn=runtime_arn, qualifier="DEFAULT",
+                                              runtimeSessionId=session, contentType="application/json",
+                                              accept="application/json",
+                                              payload=json.dumps({"prompt": question}).encode())
+    answer = json.loads(response["response"].read())
+    with contextlib.suppress(agentcore.exceptions.ResourceNotFoundException):
+        agentcore.stop_runtime_session(agentRuntimeArn=runtime_arn, runtimeSessionId=session, qualifier="DEFAULT")
+    return answer
+
+
 def deploy_platform(stage: str, say: Callable[[str], None]) -> tuple[Target, System, dict[str, Any]]:
     system = platform(stage)
     system.check()
@@ -152,10 +174,18 @@ def run_demo(stage: str = "local") -> int:
     for key in sorted(record):
         say(f"  {key:<16} {record[key]}")
     if run.record.get("codeKey"):
-        say(f"agent code: s3://{run.record['codeBucket']}/{run.record['codeKey']} (generated locally by the "
-            "invoke_agent stand-in)")
-    say(f"done in {time.monotonic() - started:.1f} s; stop LocalStack with 'python app.py localstack stop'")
+        say(f"agent code: s3://{run.record['codeBucket']}/{run.record['codeKey']} (written by the AgentCreator "
+            "meta-agent; locally its model is the labelled stand-in, which fills a template)")
     if run.status != "SUCCEEDED" or run.record.get("status") != "deployed":
         raise OratioError(f"the agent was not deployed: {run.error or run.record.get('failureReason')}",
                           "see 'python app.py localstack logs' for the Lambda output")
+    say(f"workflow start to \"deployed\": {run.seconds:.1f} s")
+    say(f"asking the agent (AgentCore runtime {run.record['agentRuntimeArn']}), about {DEMO_ANSWER_FROM}:")
+    say(f"  Q: {DEMO_QUESTION}")
+    asked = time.monotonic()
+    answer = ask_agent(target, run.record["agentRuntimeArn"], DEMO_QUESTION)
+    say(f"  A: {answer.get('answer')}  ({answer.get('sources')} passages retrieved, {time.monotonic() - asked:.1f} s)")
+    say("  (the answer comes from the local model stand-in, not a foundation model: it quotes the retrieved passage "
+        "that best fits the question; the agent's code, retrieval and its documents are real)")
+    say(f"done in {time.monotonic() - started:.1f} s; stop LocalStack with 'python app.py localstack stop'")
     return 0

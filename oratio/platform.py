@@ -11,6 +11,7 @@ from __future__ import annotations
 import attrs
 
 from oratio.model import (
+    AgentRuntime,
     AppClient,
     AuthFlow,
     Branch,
@@ -30,45 +31,56 @@ from oratio.model import (
     PasswordPolicy,
     Retry,
     Runtime,
-    ServiceGrant,
+    ServiceRole,
     Succeed,
     System,
     Table,
     Task,
     Transition,
+    TrustedService,
     UserPool,
+    VectorBucket,
     Wait,
     Workflow,
     bedrock,
+    foundation_model,
+    knowledge_base_retrieval,
+    manage_agent_runtimes,
     path,
 )
+from oratio.model.agent_runtime import runtime_prefix
 
 SYSTEM_NAME = "oratio"
 NUMBER = "N"
 
-# Bedrock's knowledge-base and agent APIs take ids that exist only after creation, and CreateKnowledgeBase
-# and CreateAgent have no resource ARN to scope to at all (IAM service authorization reference).
+# Bedrock's knowledge-base APIs take ids that exist only after creation, and CreateKnowledgeBase has no resource
+# ARN to scope to at all (IAM service authorization reference).
 BEDROCK_REASON = (
-    "Bedrock knowledge bases and agents are created at run time, one per user agent: their ARNs are not "
-    "known when the infrastructure is defined, and the Create* actions support no resource-level scoping"
+    "Bedrock knowledge bases are created at run time, one per user agent: their ARNs are not known when the "
+    "infrastructure is defined, and CreateKnowledgeBase supports no resource-level scoping"
 )
 
 
 @attrs.frozen
 class StageSettings:
-    """What differs between stages. The local stage waits 1 s between code checks instead of 30 s."""
+    """What differs between stages. The local stage waits 1 s between code checks instead of 30 s.
+
+    Models are Bedrock model ids; everything else the AI layer needs (service roles, the vector bucket, the
+    AgentCreator runtime) is in the model. What an account must do first: enable access to these models
+    (README, "What an AWS account needs first").
+    """
 
     code_wait_s: int = 30
     max_code_checks: int = 20
-    agent_creator_agent_id: str = "AGENTCREATOR"
-    agent_creator_alias_id: str = "TSTALIASID"
     bucket_suffix: str | None = None
-    # Bedrock's own configuration, made once per account outside this model (service roles, the vector
-    # store, models). Locally any well-formed value works: the LocalStack plug-ins do not call a model.
-    foundation_model: str = "anthropic.claude-3-5-haiku-20241022-v1:0"
-    embedding_model_arn: str = "arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0"
-    vector_collection_arn: str = "arn:aws:aoss:us-east-1:000000000000:collection/oratio-knowledge-bases"
-    service_role_prefix: str = "oratio-bedrock"  # roles "<prefix>-knowledge-base" and "<prefix>-agent"
+    # The model the AgentCreator writes agents' code with, and the one generated agents answer with: Claude 3.5
+    # Haiku through the US cross-region inference profile (on-demand invocation of newer Claude models goes
+    # through a profile).
+    creator_model: str = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
+    agent_model: str = "us.anthropic.claude-3-5-haiku-20241022-v1:0"
+    # Titan Text Embeddings v2 (1024 dimensions); each agent's vector index has the same dimension.
+    embedding_model: str = "amazon.titan-embed-text-v2:0"
+    embedding_dimensions: int = 1024
 
 
 STAGES: dict[str, StageSettings] = {
@@ -129,57 +141,79 @@ LATEST_RUNTIME = Exemption(
 
 # The handlers' shared code (records, clients, errors), copied into each function's bundle as ``common``.
 SHARED_CODE = ("lambdas/common",)
+# The agents' shared code (AgentCore's HTTP contract, every Bedrock call, the generated code's contract).
+AGENT_CODE = "agents/agent_common"
 
 
-PASS_ROLE_REASON = (
-    "Bedrock's service roles are made once per account outside this model; the grant is limited to roles named "
-    "with the platform's prefix, in whichever account the platform is deployed to"
-)
+@attrs.frozen
+class AiLayer:
+    """The AI layer: the vector bucket, the two service roles and the AgentCreator meta-agent."""
+
+    vectors: VectorBucket
+    knowledge_base_role: ServiceRole
+    agents_role: ServiceRole
+    agent_creator: AgentRuntime
 
 
-def pass_role(settings: StageSettings, role: str) -> ServiceGrant:
-    return ServiceGrant("iam", ["PassRole"], resources=[f"arn:aws:iam::*:role/{settings.service_role_prefix}-{role}"],
-                        reason=PASS_ROLE_REASON)
+def ai_layer(settings: StageSettings, by_name: dict[str, Table | Bucket]) -> AiLayer:
+    knowledge_bases, generated_code = by_name["knowledge-bases"], by_name["generated-code"]
+    vectors = VectorBucket("knowledge-vectors")
+    return AiLayer(
+        vectors=vectors,
+        # Bedrock assumes it for each agent's knowledge base: reads the agent's documents, embeds them, and keeps
+        # the vectors in the agent's index.
+        knowledge_base_role=ServiceRole(
+            "knowledge-base", TrustedService.BEDROCK_KNOWLEDGE_BASES,
+            description="Bedrock knowledge bases: the agents' documents, their embeddings and vector indexes",
+            grants=[knowledge_bases.read(), vectors.knowledge_base(), foundation_model(settings.embedding_model)]),
+        # AgentCore runs every generated agent with it: its code package (the deployer's .zip in generated-code),
+        # retrieval from knowledge bases and the agents' model.
+        agents_role=ServiceRole(
+            "agents", TrustedService.AGENTCORE_RUNTIME,
+            description="AgentCore runtimes of generated agents: their code, retrieval and their model",
+            grants=[generated_code.read(), knowledge_base_retrieval(), foundation_model(settings.agent_model)]),
+        agent_creator=AgentRuntime(
+            "agentcreator", code="agents/agentcreator", include=[AGENT_CODE], entry_point=["main.py"],
+            description="The AgentCreator meta-agent: writes each agent's code with the foundation model",
+            grants=[generated_code.write(), foundation_model(settings.creator_model)],
+            environment={"MODEL_ID": settings.creator_model}),
+    )
 
 
-def functions(settings: StageSettings, by_name: dict[str, Table | Bucket]) -> tuple[Function, ...]:
+def functions(settings: StageSettings, by_name: dict[str, Table | Bucket], ai: AiLayer,
+              stage: str) -> tuple[Function, ...]:
     agents, knowledge_bases, generated_code = by_name["agents"], by_name["knowledge-bases"], by_name["generated-code"]
     return (
         Function(
             "kb-provisioner", code="lambdas/kb_provisioner", include=SHARED_CODE,
             runtime=RUNTIME, exemptions=[LATEST_RUNTIME], timeout_s=5 * 60, memory_mb=512,
-            description="Creates the agent's Bedrock knowledge base over its documents and starts ingestion",
-            grants=[agents.read_write(), knowledge_bases.read(),
+            description="Creates the agent's vector index and Bedrock knowledge base over its documents, starts "
+                        "ingestion",
+            grants=[agents.read_write(), knowledge_bases.read(), ai.vectors.manage_indexes(),
                     bedrock("CreateKnowledgeBase", "CreateDataSource", "StartIngestionJob", reason=BEDROCK_REASON),
-                    pass_role(settings, "knowledge-base")],
+                    ai.knowledge_base_role.pass_role()],
             environment={
-                "KNOWLEDGE_BASE_ROLE_NAME": f"{settings.service_role_prefix}-knowledge-base",
-                "EMBEDDING_MODEL_ARN": settings.embedding_model_arn,
-                "VECTOR_COLLECTION_ARN": settings.vector_collection_arn,
+                "EMBEDDING_MODEL_ID": settings.embedding_model,
+                "EMBEDDING_DIMENSIONS": str(settings.embedding_dimensions),
             },
         ),
         Function(
             "agentcreator-invoker", code="lambdas/agentcreator_invoker", include=SHARED_CODE,
             runtime=RUNTIME, exemptions=[LATEST_RUNTIME], timeout_s=15 * 60, memory_mb=1024,
-            description="Asks the AgentCreator meta-agent to generate the agent's code into generated-code",
-            # Read on generated-code: the invoker names the code's bucket and key to the meta-agent and checks
-            # whether the object arrived; the meta-agent writes it with its own role.
-            grants=[agents.read_write(), generated_code.read(), bedrock("InvokeAgent", reason=BEDROCK_REASON)],
-            environment={
-                "AGENT_CREATOR_AGENT_ID": settings.agent_creator_agent_id,
-                "AGENT_CREATOR_ALIAS_ID": settings.agent_creator_alias_id,
-            },
+            description="Asks the AgentCreator meta-agent (an AgentCore runtime) to write the agent's code",
+            # Read on generated-code: the invoker names the code's bucket and key to the meta-agent; the meta-agent
+            # writes it with its own role.
+            grants=[agents.read_write(), generated_code.read(), ai.agent_creator.invoke()],
         ),
         Function(
-            "agentcore-deployer", code="lambdas/agentcore_deployer", include=SHARED_CODE,
+            "agentcore-deployer", code="lambdas/agentcore_deployer",
+            include=(*SHARED_CODE, AGENT_CODE, "agents/serving_base"),
             runtime=RUNTIME, exemptions=[LATEST_RUNTIME], timeout_s=10 * 60, memory_mb=1024,
-            description="Checks the generated code, deploys the Bedrock agent and its alias, records failures",
-            grants=[agents.read_write(), generated_code.read(),
-                    bedrock("CreateAgent", "UpdateAgent", "PrepareAgent", "CreateAgentAlias", reason=BEDROCK_REASON),
-                    pass_role(settings, "agent")],
+            description="Checks the generated code, deploys it as the agent's AgentCore runtime, records failures",
+            grants=[agents.read_write(), generated_code.read_write(), manage_agent_runtimes(ai.agents_role)],
             environment={
-                "AGENT_ROLE_NAME": f"{settings.service_role_prefix}-agent",
-                "FOUNDATION_MODEL": settings.foundation_model,
+                "AGENT_MODEL_ID": settings.agent_model,
+                "AGENT_RUNTIME_PREFIX": runtime_prefix(SYSTEM_NAME, stage),
             },
         ),
     )
@@ -250,14 +284,18 @@ def platform(stage: str = "dev") -> System:
     settings = settings_for(stage)
     platform_tables, platform_buckets = tables(), buckets()
     by_name = {resource.name: resource for resource in (*platform_tables, *platform_buckets)}
+    ai = ai_layer(settings, by_name)
     return System(
         SYSTEM_NAME,
         stage,
         tables=platform_tables,
         buckets=platform_buckets,
-        functions=functions(settings, by_name),
+        functions=functions(settings, by_name, ai, stage),
         workflows=[agent_creation(settings)],
         user_pools=[user_pool()],
+        agent_runtimes=[ai.agent_creator],
+        service_roles=[ai.knowledge_base_role, ai.agents_role],
+        vector_buckets=[ai.vectors],
         bucket_suffix=settings.bucket_suffix,
         description="Oratio: users create AI agents; a workflow provisions, generates and deploys each one",
     )

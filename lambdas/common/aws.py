@@ -20,8 +20,10 @@ def account_of(context: Any) -> str:
     return str(getattr(context, "invoked_function_arn", "") or "").split(":")[4] or "000000000000"
 
 
-def role_arn(context: Any, role_name: str) -> str:
-    return f"arn:aws:iam::{account_of(context)}:role/{role_name}"
+def partition_region(context: Any) -> tuple[str, str]:
+    """The partition and Region the function runs in: the second and fourth fields of its ARN."""
+    fields = str(getattr(context, "invoked_function_arn", "") or "").split(":")
+    return (fields[1], fields[3]) if len(fields) > 4 else ("aws", "us-east-1")
 
 
 def log(step: str, **fields: Any) -> None:

@@ -18,3 +18,7 @@ class AgentNotFound(PlatformError):
 
 class CodeNotReady(PlatformError):
     """The generated code is missing or invalid when it must be deployed."""
+
+
+class DeploymentFailed(PlatformError):
+    """AgentCore could not make the agent's runtime ready (its status and reason are in the message)."""

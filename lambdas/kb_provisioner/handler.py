@@ -1,8 +1,9 @@
-"""ProvisionKnowledgeBase: a Bedrock knowledge base over the agent's documents, its S3 data source (the agent's
+"""ProvisionKnowledgeBase: the agent's index in the platform's vector bucket (S3 Vectors), a Bedrock knowledge base
+storing its vectors there (with the knowledge-base service role), an S3 data source over the agent's documents (its
 prefix in the knowledge-bases bucket), and an ingestion job; their ids go on the agent's record.
 
-Retries are safe: ids already on the record are reused, and every create carries a client token derived from
-the agent, so a retried request never makes a second knowledge base or data source.
+Retries are safe: ids already on the record are reused, an index that exists is kept, and every create carries a
+client token derived from the agent, so a retried request never makes a second knowledge base or data source.
 """
 
 from __future__ import annotations
@@ -11,9 +12,15 @@ import hashlib
 import os
 from typing import Any
 
+from botocore.exceptions import ClientError
 from common import records
-from common.aws import client, log, role_arn
+from common.aws import client, log, partition_region
 from common.events import check_specification, require_ids
+
+# The index's dimension must be the embedding model's (Titan Text Embeddings v2: 256, 512 or 1024).
+DISTANCE_METRIC = "cosine"
+# Bedrock keeps each chunk's text and its source in these metadata keys; they are not filterable.
+NON_FILTERABLE_METADATA = ["AMAZON_BEDROCK_TEXT", "AMAZON_BEDROCK_METADATA"]
 
 
 def client_token(*parts: str) -> str:
@@ -25,6 +32,55 @@ def documents_prefix(user_id: str, agent_id: str) -> str:
     return f"{user_id}/{agent_id}/"
 
 
+def index_name(agent_id: str) -> str:
+    """S3 Vectors index names: 3-63 of [a-z0-9-.], starting and ending with a letter or digit."""
+    cleaned = "".join(c if c.isalnum() else "-" for c in agent_id.lower()).strip("-")
+    return f"agent-{cleaned}"[:63].rstrip("-")
+
+
+def create_index_request(bucket: str, agent_id: str) -> dict[str, Any]:
+    return {"vectorBucketName": bucket, "indexName": index_name(agent_id), "dataType": "float32",
+            "dimension": int(os.environ["EMBEDDING_DIMENSIONS"]), "distanceMetric": DISTANCE_METRIC,
+            "metadataConfiguration": {"nonFilterableMetadataKeys": NON_FILTERABLE_METADATA}}
+
+
+def knowledge_base_request(user_id: str, agent_id: str, specification: dict[str, Any], index_arn: str,
+                           context: Any) -> dict[str, Any]:
+    partition, region = partition_region(context)
+    embedding_model_arn = f"arn:{partition}:bedrock:{region}::foundation-model/{os.environ['EMBEDDING_MODEL_ID']}"
+    return {
+        "clientToken": client_token(user_id, agent_id, "knowledge-base"),
+        "name": f"{agent_id}-kb"[:100], "description": f"Documents of agent {specification['name']}",
+        "roleArn": os.environ["KNOWLEDGE_BASE_ROLE_ARN"],
+        "knowledgeBaseConfiguration": {"type": "VECTOR", "vectorKnowledgeBaseConfiguration": {
+            "embeddingModelArn": embedding_model_arn,
+            "embeddingModelConfiguration": {"bedrockEmbeddingModelConfiguration": {
+                "dimensions": int(os.environ["EMBEDDING_DIMENSIONS"]), "embeddingDataType": "FLOAT32"}}}},
+        "storageConfiguration": {"type": "S3_VECTORS", "s3VectorsConfiguration": {"indexArn": index_arn}},
+    }
+
+
+def data_source_request(user_id: str, agent_id: str, knowledge_base_id: str, context: Any) -> dict[str, Any]:
+    partition, _ = partition_region(context)
+    return {"clientToken": client_token(user_id, agent_id, "data-source"), "knowledgeBaseId": knowledge_base_id,
+            "name": f"{agent_id}-documents"[:100],
+            "dataSourceConfiguration": {"type": "S3", "s3Configuration": {
+                "bucketArn": f"arn:{partition}:s3:::{os.environ['KNOWLEDGE_BASES_BUCKET']}",
+                "inclusionPrefixes": [documents_prefix(user_id, agent_id)]}}}
+
+
+def ensure_index(agent_id: str) -> str:
+    """The agent's index (created unless it exists); returns its ARN."""
+    vectors, bucket = client("s3vectors"), os.environ["KNOWLEDGE_VECTORS_VECTOR_BUCKET"]
+    try:
+        vectors.create_index(**create_index_request(bucket, agent_id))
+        log("index-created", agentId=agent_id, index=index_name(agent_id))
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConflictException":
+            raise
+    return vectors.get_index(vectorBucketName=bucket, indexName=index_name(agent_id))["index"]["indexArn"]
+
+
 def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     user_id, agent_id = require_ids(event)
     record = records.get(user_id, agent_id)
@@ -32,29 +88,17 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     bedrock = client("bedrock-agent")
     knowledge_base_id = record.get("knowledgeBaseId")
     if not knowledge_base_id:
+        index_arn = ensure_index(agent_id)
         created = bedrock.create_knowledge_base(
-            clientToken=client_token(user_id, agent_id, "knowledge-base"),
-            name=f"{agent_id}-kb"[:100],
-            description=f"Documents of agent {specification['name']}",
-            roleArn=role_arn(context, os.environ["KNOWLEDGE_BASE_ROLE_NAME"]),
-            knowledgeBaseConfiguration={"type": "VECTOR", "vectorKnowledgeBaseConfiguration": {
-                "embeddingModelArn": os.environ["EMBEDDING_MODEL_ARN"]}},
-            storageConfiguration={"type": "OPENSEARCH_SERVERLESS", "opensearchServerlessConfiguration": {
-                "collectionArn": os.environ["VECTOR_COLLECTION_ARN"], "vectorIndexName": f"agent-{agent_id}"[:100],
-                "fieldMapping": {"vectorField": "vector", "textField": "text", "metadataField": "metadata"}}},
-        )["knowledgeBase"]
+            **knowledge_base_request(user_id, agent_id, specification, index_arn, context))["knowledgeBase"]
         knowledge_base_id = created["knowledgeBaseId"]
-        records.update(user_id, agent_id, knowledgeBaseId=knowledge_base_id, status=records.PROVISIONING)
+        records.update(user_id, agent_id, knowledgeBaseId=knowledge_base_id, vectorIndexArn=index_arn,
+                       status=records.PROVISIONING)
         log("knowledge-base-created", agentId=agent_id, knowledgeBaseId=knowledge_base_id)
     data_source_id = record.get("dataSourceId")
     if not data_source_id:
         data_source_id = bedrock.create_data_source(
-            clientToken=client_token(user_id, agent_id, "data-source"),
-            knowledgeBaseId=knowledge_base_id, name=f"{agent_id}-documents"[:100],
-            dataSourceConfiguration={"type": "S3", "s3Configuration": {
-                "bucketArn": f"arn:aws:s3:::{os.environ['KNOWLEDGE_BASES_BUCKET']}",
-                "inclusionPrefixes": [documents_prefix(user_id, agent_id)]}},
-        )["dataSource"]["dataSourceId"]
+            **data_source_request(user_id, agent_id, knowledge_base_id, context))["dataSource"]["dataSourceId"]
         records.update(user_id, agent_id, dataSourceId=data_source_id)
         log("data-source-created", agentId=agent_id, dataSourceId=data_source_id)
     job = bedrock.start_ingestion_job(clientToken=client_token(user_id, agent_id, "ingestion"),

@@ -9,7 +9,8 @@ THE LOCAL AGENT CONTRACT (what agent code must do to run here, and what it gets)
   boto3, as for Lambda).
 - It must serve AgentCore's HTTP contract, ``GET /ping`` (200, ``{"status": "Healthy"}``) and
   ``POST /invocations``, on 127.0.0.1 at the port in the environment variable ``PORT`` (also given as
-  ``AGENTCORE_PORT``), defaulting to 8080 when ``PORT`` is unset, which is what it gets on AWS. Every local
+  ``AGENTCORE_PORT``; the address is also given as ``HOST``), defaulting to 8080 on every address when they are
+  unset, which is what it gets on AWS. Every local
   session has its own free port: code that hard-codes 8080 runs one session at a time at best.
 - Environment: the runtime's ``environmentVariables``; ``AWS_ENDPOINT_URL`` = this LocalStack, the runtime's
   account as access key (LocalStack's account id) with a dummy secret, ``AWS_REGION``/``AWS_DEFAULT_REGION``;
@@ -19,9 +20,9 @@ THE LOCAL AGENT CONTRACT (what agent code must do to run here, and what it gets)
 - Lifetime: stopped after the idle timeout (``lifecycleConfiguration.idleRuntimeSessionTimeout``, default 900 s as
   on AWS; ``ORATIO_AGENTCORE_IDLE_TIMEOUT_S`` in LocalStack's environment overrides it for every runtime, and the
   same variable among a runtime's own ``environmentVariables`` sets it for that runtime, below AWS's 60 s minimum
-  if wanted), after ``maxLifetime`` (default 28,800 s), when the runtime is updated or deleted, and when LocalStack
-  stops (each process leads its own process group, and its command line names a file under LocalStack's folder,
-  so that ``python app.py localstack stop`` finds leftovers after a hard kill).
+  if wanted), after ``maxLifetime`` (default 28,800 s), on StopRuntimeSession, when the runtime is updated or
+  deleted, and when LocalStack stops (each process leads its own process group, and its command line names a
+  file under LocalStack's folder, so that ``python app.py localstack stop`` finds leftovers after a hard kill).
 - Start timeout: ``ORATIO_AGENTCORE_START_TIMEOUT_S`` (default 30 s, AgentCore's initialization limit); at most
   ``ORATIO_AGENTCORE_MAX_SESSIONS`` processes at once (default 16).
 """
@@ -150,7 +151,7 @@ class AgentSession:
         env.update(runtime.environment)
         site = os.environ.get("ORATIO_LAMBDA_SITE", "")
         env.update({
-            "PORT": str(self.port), "AGENTCORE_PORT": str(self.port),
+            "PORT": str(self.port), "AGENTCORE_PORT": str(self.port), "HOST": "127.0.0.1",
             "AWS_ENDPOINT_URL": _gateway_url(),
             "AWS_ACCESS_KEY_ID": runtime.account, "AWS_SECRET_ACCESS_KEY": "test",
             "ORATIO_AGENTCORE_RUNTIME_ARN": runtime.runtime_arn, "ORATIO_AGENTCORE_SESSION_ID": self.session_id,
@@ -315,6 +316,15 @@ class SessionManager:
             stopping = [self.sessions.pop(key) for key in doomed]
         for session in stopping:
             session.stop()
+
+    def stop_session(self, account: str, region: str, runtime_id: str, session_id: str) -> bool:
+        """Stops one session's process; False when there is no such session."""
+        with self.lock:
+            session = self.sessions.pop((account, region, runtime_id, session_id), None)
+        if session is None:
+            return False
+        session.stop()
+        return True
 
     def sessions_of(self, account: str, region: str, runtime_id: str) -> list[AgentSession]:
         with self.lock:

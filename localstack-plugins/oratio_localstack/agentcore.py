@@ -457,4 +457,21 @@ BEDROCK_AGENTCORE_CONTROL = {
     "GetAgentRuntimeEndpoint": get_agent_runtime_endpoint, "ListAgentRuntimeEndpoints": list_agent_runtime_endpoints,
     "TagResource": tag_resource, "UntagResource": untag_resource, "ListTagsForResource": list_tags_for_resource,
 }
-BEDROCK_AGENTCORE = {"InvokeAgentRuntime": invoke_agent_runtime}
+def stop_runtime_session(context: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
+    """Ends the session's process now, as AgentCore ends its microVM (the next invocation starts a fresh one)."""
+    from urllib.parse import unquote
+
+    arn = unquote(request["agentRuntimeArn"])
+    match = re.fullmatch(r"arn:aws[^:]*:bedrock-agentcore:([^:]+):(\d{12}):runtime/([^/]+)", arn)
+    if not match:
+        raise validation(f"Invalid agentRuntimeArn '{arn}'")
+    region, account, runtime_id = match.groups()
+    if runtime_id not in stores[account][region].runtimes:
+        raise not_found(f"No agent runtime {arn}")
+    session_id = request["runtimeSessionId"]
+    if not MANAGER.stop_session(account, region, runtime_id, session_id):
+        raise not_found(f"Session {session_id} not found for agent runtime {runtime_id}")
+    return {"runtimeSessionId": session_id, "statusCode": 200}
+
+
+BEDROCK_AGENTCORE = {"InvokeAgentRuntime": invoke_agent_runtime, "StopRuntimeSession": stop_runtime_session}

@@ -1,21 +1,12 @@
-"""Bedrock agent operations that LocalStack's bundled moto lacks, with state, and a local stand-in for
-InvokeAgent.
+"""Bedrock agent operations that LocalStack's bundled moto lacks, with state: data sources and ingestion jobs (the
+knowledge bases of ``knowledge_bases`` use them), and what hangs off moto's agents (aliases, update, prepare).
 
 State lives in a store per account and region (``BedrockAgentStore``), apart from the request handlers below,
 as in moto. Knowledge bases and agents themselves stay in moto; this module adds what hangs off them.
-
-THE InvokeAgent STAND-IN (bedrock-agent-runtime) IS NOT A MODEL. Locally there is no model behind an agent, so
-InvokeAgent answers the one request the Oratio platform makes of its AgentCreator meta-agent:
-``inputText`` is a JSON object ``{"specification": {...}, "output": {"bucket": ..., "key": ...}}``; the stand-in
-writes deterministic Python agent code, generated from the specification with a template and labelled as
-local, to that bucket and key, and its completion is JSON ``{"bucket", "key", "generatedBy"}``.
-With ``"localStandIn": {"writeCode": false}`` in the specification it answers but writes nothing (how the
-"code never appears" path is exercised). Any other input is refused with a ValidationException.
 """
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from collections.abc import Callable
@@ -25,7 +16,6 @@ from typing import Any
 from localstack.aws.api import CommonServiceException, RequestContext
 from localstack.services.stores import AccountRegionBundle, BaseStore, LocalAttribute
 
-GENERATED_BY = "oratio-local-stand-in"
 # An ingestion job reports IN_PROGRESS for this long after it starts, then COMPLETE: callers must poll, as on AWS.
 INGESTION_SECONDS = 0.5
 
@@ -250,61 +240,6 @@ def delete_agent_alias(context: RequestContext, request: dict[str, Any]) -> dict
     return {"agentId": alias["agentId"], "agentAliasId": alias["agentAliasId"], "agentAliasStatus": "DELETING"}
 
 
-# --- InvokeAgent: the local stand-in ----------------------------------------------------------------------------
-CODE_TEMPLATE = '''# Generated locally by oratio's invoke_agent stand-in, not by a model: a deterministic template
-# filled from the agent's specification, so that local runs exercise the whole platform.
-"""{name}: {description}"""
-
-AGENT_NAME = {name!r}
-INSTRUCTIONS = {instructions!r}
-SPECIFICATION = {specification!r}
-
-
-def lambda_handler(event, context):
-    """Answers with the agent's instructions and the question it was asked."""
-    question = (event or {{}}).get("inputText", "")
-    return {{"agent": AGENT_NAME, "instructions": INSTRUCTIONS, "question": question}}
-'''
-
-
-def generated_code(specification: dict[str, Any]) -> str:
-    return CODE_TEMPLATE.format(
-        name=str(specification.get("name", "agent")),
-        description=str(specification.get("description", "an agent generated from its specification")),
-        instructions=str(specification.get("instructions", "")),
-        specification=json.dumps(specification, sort_keys=True),
-    )
-
-
-def _standin_request(text: str) -> tuple[dict[str, Any], str, str]:
-    try:
-        document = json.loads(text)
-        specification, output = document["specification"], document["output"]
-        bucket, key = output["bucket"], output["key"]
-        if not isinstance(specification, dict) or not isinstance(bucket, str) or not isinstance(key, str):
-            raise TypeError("wrong types")
-    except (ValueError, KeyError, TypeError) as error:
-        raise CommonServiceException(
-            "ValidationException",
-            'the local invoke_agent stand-in takes inputText as JSON {"specification": {...}, "output": '
-            f'{{"bucket": ..., "key": ...}}}} ({error}); there is no model behind agents locally') from None
-    return specification, bucket, key
-
-
-def invoke_agent(context: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    from localstack.aws.connect import connect_to
-
-    specification, bucket, key = _standin_request(request.get("inputText") or "")
-    wrote = specification.get("localStandIn", {}).get("writeCode", True) is not False
-    if wrote:
-        s3 = connect_to(aws_access_key_id=context.account_id, region_name=context.region).s3
-        s3.put_object(Bucket=bucket, Key=key, Body=generated_code(specification).encode(),
-                      ContentType="text/x-python", Metadata={"generated-by": GENERATED_BY})
-    answer = json.dumps({"bucket": bucket, "key": key, "generatedBy": GENERATED_BY, "wroteCode": wrote})
-    return {"contentType": "application/json", "sessionId": request["sessionId"],
-            "completion": iter([{"chunk": {"bytes": answer.encode()}}])}
-
-
 Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any]]
 BEDROCK_AGENT: dict[str, Handler] = {
     "CreateDataSource": create_data_source, "GetDataSource": get_data_source, "ListDataSources": list_data_sources,
@@ -314,4 +249,3 @@ BEDROCK_AGENT: dict[str, Handler] = {
     "ListAgentAliases": list_agent_aliases, "UpdateAgentAlias": update_agent_alias,
     "DeleteAgentAlias": delete_agent_alias,
 }
-BEDROCK_AGENT_RUNTIME: dict[str, Handler] = {"InvokeAgent": invoke_agent}

@@ -10,12 +10,16 @@ What it answers (``answer``):
 - **Agent code.** When the request asks for agent code (a system prompt or message mentioning "agent code", or the
   marker ``ORATIO-AGENT-CODE-REQUEST``) and holds a JSON specification (a ```json block or a bare object, either the
   specification itself or ``{"specification": {...}}``), the answer is the stand-in label and one ```python block
-  of code made from the specification by ``agent_code_from_specification`` (the one template to adapt).
+  of code made from the specification by ``agent_code_from_specification`` (the one template to adapt): an
+  ``agent.py`` with ``handle(request, tools)`` on the platform's serving base.
 - **A question with retrieved passages.** When the prompt holds passages (``<passage>...</passage>``,
   ``<search_result>...</search_result>`` or ``<document>...</document>`` blocks, or numbered ``[1] ...`` paragraphs),
   it quotes the passage sharing the most words with the question (the question: a ``Question:`` line, else the text
   outside the passages).
 - Anything else: a labelled answer saying that no model runs locally, echoing the request's last text.
+
+Every text request it answers is logged in LocalStack's log, one line each (``oratio model stand-in: Converse
+<model> code-request|question|other ...``).
 
 Embeddings (``amazon.titan-embed-text-v2:0`` and ``amazon.titan-embed-text-v1``, also used in-process by the
 knowledge bases): hashed word features, L2-normalised (``embed``), so that cosine similarity grows with the words
@@ -26,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import re
 import time
@@ -33,6 +38,8 @@ from collections import Counter
 from typing import Any
 
 from localstack.aws.api import CommonServiceException, RequestContext
+
+LOG = logging.getLogger(__name__)
 
 STAND_IN_LABEL = "[local model stand-in]"
 CODE_REQUEST_MARKER = "ORATIO-AGENT-CODE-REQUEST"
@@ -93,26 +100,49 @@ def overlap(question: str, passage: str) -> float:
 
 
 # --- The code template ------------------------------------------------------------------------------------------
+# Failure modes a specification may ask of the template (``"localStandIn": {"code": ...}``), so that tests reach the
+# platform's failure paths with code a model could well have written: code that raises when it is imported (its
+# runtime cannot start), and code without ``handle`` (the AgentCreator refuses it).
+FAILS_TO_START = "fails-to-start"
+BREAKS_CONTRACT = "breaks-contract"
+
+
 def agent_code_from_specification(specification: dict[str, Any]) -> str:
-    """THE template: Python agent code on the platform's serving base (``agents/serving_base``: ``serve()`` runs the
-    AgentCore contract, ``POST /invocations`` and ``GET /ping`` on ``PORT``, answering with Converse grounded by
-    Retrieve on the agent's knowledge base). Adapt here, in one place, when the serving base's interface changes."""
+    """THE template: ``agent.py`` on the platform's serving base (``agents/serving_base``), whose contract is
+    ``handle(request, tools) -> dict``: ``request["prompt"]`` is the question, ``tools.retrieve(query)`` gives the
+    agent's own passages best first, ``tools.converse(system, prompt)`` asks its model. The code retrieves, asks the
+    model with the passages as ``<passage>`` blocks and the question on a ``Question:`` line (which this stand-in
+    answers by quoting the best passage), and answers ``{"answer", "sources"}``. Adapt here, in one place, when the
+    serving base's contract changes."""
     name = str(specification.get("name") or "agent")
     description = str(specification.get("description") or "an agent generated from its specification")
     instructions = str(specification.get("instructions") or specification.get("instruction") or description)
+    mode = (specification.get("localStandIn") or {}).get("code") if isinstance(
+        specification.get("localStandIn"), dict) else None
+    failure = ""
+    if mode == FAILS_TO_START:
+        failure = ('\nraise RuntimeError("this agent fails at start: its specification asked the local model '
+                   'stand-in for code that cannot start")\n')
+    handler = "handle" if mode != BREAKS_CONTRACT else "answer"
     return (
         f"# Written by oratio's local model stand-in {STAND_IN_LABEL}: a deterministic template filled from the\n"
         "# agent's specification, not a model's work. On AWS a foundation model writes this file.\n"
         f'"""{name}: {description.replace(chr(34) * 3, "")}"""\n'
         "\n"
-        "from serving_base import serve\n"
-        "\n"
         f"AGENT_NAME = {name!r}\n"
         f"INSTRUCTIONS = {instructions!r}\n"
         f"GENERATED_BY = {'oratio-local-model-stand-in'!r}\n"
+        f"{failure}"
         "\n"
-        'if __name__ == "__main__":\n'
-        "    serve(name=AGENT_NAME, instructions=INSTRUCTIONS)\n"
+        "\n"
+        f"def {handler}(request, tools):\n"
+        '    question = request["prompt"]\n'
+        "    passages = tools.retrieve(question)\n"
+        "    if not passages:\n"
+        '        return {"answer": "None of my documents covers this question.", "sources": 0}\n'
+        '    context = "\\n".join(f"<passage>{passage}</passage>" for passage in passages)\n'
+        '    answer = tools.converse(INSTRUCTIONS, f"{context}\\nQuestion: {question}")\n'
+        '    return {"answer": answer, "sources": len(passages)}\n'
     )
 
 
@@ -210,6 +240,17 @@ def is_embedding_model(model_id: str) -> bool:
     return "embed" in model_id
 
 
+# --- What it was asked -----------------------------------------------------------------------------------------
+def _log_request(operation: str, model_id: str, system: str, conversation: str, text: str) -> None:
+    """One line per text request in LocalStack's log: ``oratio model stand-in: <operation> <model> <kind> ...``, kind
+    ``code-request`` or ``question``/``other``, so that a person (and a test) sees which requests reached it."""
+    kind = "code-request" if is_code_request(system, conversation) else (
+        "question" if passages_in(conversation) else "other")
+    digest = hashlib.sha256(conversation.encode()).hexdigest()[:12]
+    LOG.info("oratio model stand-in: %s %s %s request=%s answer=%s", operation, model_id, kind, digest,
+             json.dumps(text[:120]))
+
+
 # --- Converse ---------------------------------------------------------------------------------------------------
 def converse(context: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     started = time.monotonic()
@@ -224,6 +265,7 @@ def converse(context: RequestContext, request: dict[str, Any]) -> dict[str, Any]
     system = "\n".join(text for block in request.get("system") or [] for text in _texts_of([block]))
     texts = ["\n".join(_texts_of(message.get("content"))) for message in messages]
     text = answer(system, "\n".join(texts), texts[-1])
+    _log_request("Converse", model_id, system, "\n".join(texts), text)
     max_tokens = (request.get("inferenceConfig") or {}).get("maxTokens")
     stop = "end_turn"
     if isinstance(max_tokens, int) and token_count(text) > max_tokens and not text.count("```python"):
@@ -275,6 +317,7 @@ def _text_body(model_id: str, body: dict[str, Any]) -> dict[str, Any]:
         system = system if isinstance(system, str) else "\n".join(_texts_of(system))
         texts = ["\n".join(_texts_of(m.get("content"))) for m in body["messages"]]
         text = answer(system, "\n".join(texts), texts[-1] if texts else "")
+        _log_request("InvokeModel", model_id, system, "\n".join(texts), text)
         if model_id.startswith("amazon.nova") or "nova" in model_id:
             return {"output": {"message": {"role": "assistant", "content": [{"text": text}]}},
                     "stopReason": "end_turn", "oratioLocalStandIn": True,

@@ -1,5 +1,5 @@
 """Services the free LocalStack lacks, served through its bundled moto: cognito-idp, apigatewayv2, bedrock-agent
-(plus the operations in ``bedrock``), and bedrock-agent-runtime's InvokeAgent stand-in.
+(plus the operations in ``bedrock``), and bedrock-agent-runtime's Retrieve (``knowledge_bases``).
 
 Also the routing fix for the "bedrock" signing name: LocalStack sends every request signed "bedrock" to the
 ``bedrock`` service, so bedrock-agent's REST calls (``PUT /knowledgebases/``) never reach a bedrock-agent
@@ -97,19 +97,16 @@ def bedrock_agent() -> Service:
 
 @aws_provider(api="bedrock-agent-runtime")
 def bedrock_agent_runtime() -> Service:
-    """moto has no bedrock-agent-runtime: InvokeAgent is the local stand-in, Retrieve is ``knowledge_bases``'; the
-    rest answer "not implemented"."""
+    """moto has no bedrock-agent-runtime: Retrieve is ``knowledge_bases``'; the rest answer "not implemented" (there
+    is no model behind InvokeAgent locally: the platform's agents are AgentCore runtimes)."""
     from localstack.aws.skeleton import Skeleton
     from localstack.aws.spec import load_service
-
-    from oratio_localstack.bedrock import BEDROCK_AGENT_RUNTIME
 
     def not_implemented(context: Any, request: Any) -> Any:
         raise NotImplementedError(f"{context.operation.name} has no local stand-in in oratio's LocalStack plug-ins")
 
     model = load_service("bedrock-agent-runtime")
     table: dict[str, Any] = {operation: not_implemented for operation in model.operation_names}
-    table.update(BEDROCK_AGENT_RUNTIME)
     from oratio_localstack.knowledge_bases import BEDROCK_AGENT_RUNTIME_RETRIEVAL
 
     table.update(BEDROCK_AGENT_RUNTIME_RETRIEVAL)  # Retrieve over knowledge bases stored in S3 Vectors

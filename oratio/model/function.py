@@ -24,7 +24,7 @@ from oratio.model.common import (
     to_tuple,
 )
 from oratio.model.errors import Problem
-from oratio.model.grants import ResourceGrant, ServiceGrant
+from oratio.model.grants import ANY_GRANT, ResourceGrant, ServiceGrant
 
 Runtime = enum.StrEnum("Runtime", {r.upper().replace(".", "_"): r for r in rules.LAMBDA_RUNTIMES})
 Runtime.__doc__ = "Lambda runtimes accepted for new functions (from the rule table)."
@@ -108,30 +108,40 @@ class Function(Validated):
         yield from check_exemptions(self.exemptions)
 
     def _code_problems(self) -> Iterator[Problem]:
-        yield from _folder_problems("code", self.code)
-        if not isinstance(self.include, tuple):
-            yield Problem("include", rules.TYPE, f"expected a list of folder paths, got {self.include!r}")
-        else:
-            for index, folder in enumerate(self.include):
-                yield from _folder_problems(f"include[{index}]", folder)
-            names = [PurePosixPath(f).name for f in self.include if isinstance(f, str)]
-            for index, name in enumerate(names):
-                if name in names[:index]:
-                    yield Problem(f"include[{index}]", rules.LAMBDA_CODE,
-                                  f"a second folder named {name!r}: included folders land in the bundle by name")
+        yield from code_problems(self.code, self.include)
         if not isinstance(self.handler, str) or not rules.LAMBDA_HANDLER_PATTERN.fullmatch(self.handler) \
                 or len(self.handler) not in rules.LAMBDA_HANDLER_LENGTH:
             yield Problem("handler", rules.LAMBDA_HANDLER,
                           f"{self.handler!r} is not module.function (e.g. 'handler.lambda_handler')")
 
     def _grant_problems(self) -> Iterator[Problem]:
-        if not isinstance(self.grants, tuple):
-            yield Problem("grants", rules.TYPE, f"expected a list of grants, got {self.grants!r}")
-            return
-        for index, grant in enumerate(self.grants):
-            if not isinstance(grant, (ResourceGrant, ServiceGrant)):
-                yield Problem(f"grants[{index}]", rules.TYPE,
-                              f"expected a grant (e.g. table.read()), got {type(grant).__name__} {grant!r}")
-                continue
-            for problem in grant.problems():
-                yield problem.under(f"grants[{index}]")
+        yield from grant_problems(self.grants)
+
+
+def code_problems(code: object, include: object) -> Iterator[Problem]:
+    """A code folder and its included folders (functions and agent runtimes bundle them alike)."""
+    yield from _folder_problems("code", code)
+    if not isinstance(include, tuple):
+        yield Problem("include", rules.TYPE, f"expected a list of folder paths, got {include!r}")
+        return
+    for index, folder in enumerate(include):
+        yield from _folder_problems(f"include[{index}]", folder)
+    names = [PurePosixPath(f).name for f in include if isinstance(f, str)]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            yield Problem(f"include[{index}]", rules.LAMBDA_CODE,
+                          f"a second folder named {name!r}: included folders land in the bundle by name")
+
+
+def grant_problems(grants: object) -> Iterator[Problem]:
+    """Grants of a function, agent runtime or service role: the same vocabulary for all three."""
+    if not isinstance(grants, tuple):
+        yield Problem("grants", rules.TYPE, f"expected a list of grants, got {grants!r}")
+        return
+    for index, grant in enumerate(grants):
+        if not isinstance(grant, ANY_GRANT):
+            yield Problem(f"grants[{index}]", rules.TYPE,
+                          f"expected a grant (e.g. table.read()), got {type(grant).__name__} {grant!r}")
+            continue
+        for problem in grant.problems():
+            yield problem.under(f"grants[{index}]")

@@ -139,3 +139,148 @@ Grant = ResourceGrant | ServiceGrant
 def bedrock(*actions: str, reason: str, resources: tuple[str, ...] = ("*",)) -> ServiceGrant:
     """Bedrock permissions: ``bedrock("InvokeAgent", reason="...")``."""
     return ServiceGrant("bedrock", actions, resources, reason)
+
+
+# --- The AI layer's grants: foundation models, agent runtimes, vector buckets, service roles, retrieval ---------
+# Targets are AgentRuntime, VectorBucket and ServiceRole values (duck-typed here: those modules import this one).
+# Each target class lists the grant actions it offers in ``grant_actions`` and the environment variable suffix
+# its grants set in ``env_suffix``; what each action allows is decided in ``oratio.model.permissions``.
+
+INFERENCE_PROFILE_REASON = (
+    "a cross-region inference profile sends each request to one of the profile's Regions, chosen by Bedrock at "
+    "run time: the foundation model must be allowed in any Region, for this model id only")
+
+
+def inference_profile_geography(model_id: str) -> str | None:
+    """``us`` for ``us.anthropic.claude-...`` (a cross-region inference profile id), None for a foundation model."""
+    head = model_id.split(".", 1)[0] if isinstance(model_id, str) else ""
+    return head if head in rules.INFERENCE_PROFILE_PREFIXES and model_id.count(".") >= 2 else None
+
+
+@attrs.frozen
+class ModelGrant(Validated):
+    """Invoking one Bedrock model (InvokeModel, which Converse also needs; ``streaming`` adds the streaming
+    actions). An inference profile id (``us.anthropic...``) grants the profile and the foundation model behind it."""
+
+    _subject = "model grant"
+    model_id: str
+    streaming: bool = False
+
+    @property
+    def geography(self) -> str | None:
+        return inference_profile_geography(self.model_id)
+
+    @property
+    def foundation_model_id(self) -> str:
+        """The foundation model's id: the profile id without its geography."""
+        return self.model_id.split(".", 1)[1] if self.geography else self.model_id
+
+    def problems(self) -> Iterator[Problem]:
+        if not isinstance(self.model_id, str) or not rules.FOUNDATION_MODEL_PATTERN.fullmatch(self.model_id) \
+                or len(self.model_id) not in rules.FOUNDATION_MODEL_ID_LENGTH:
+            yield Problem("model_id", rules.FOUNDATION_MODEL_ID,
+                          f"{self.model_id!r} is not a Bedrock model id such as 'anthropic.claude-3-5-haiku-"
+                          f"20241022-v1:0' or 'us.anthropic.claude-3-5-haiku-20241022-v1:0' ("
+                          f"{rules.FOUNDATION_MODEL_ID_LENGTH.bounds})")
+        yield from check_type("streaming", self.streaming, bool, "True or False")
+
+
+def foundation_model(model_id: str, *, streaming: bool = False) -> ModelGrant:
+    """``foundation_model("anthropic.claude-3-5-haiku-20241022-v1:0")``: Converse / InvokeModel on that model."""
+    return ModelGrant(model_id, streaming)
+
+
+@attrs.frozen
+class TargetGrant(Validated):
+    """An action on an AI-layer resource of the system: ``runtime.invoke()``, ``vectors.manage_indexes()``,
+    ``role.pass_role()``. The resource's physical name (or ARN) reaches the environment under ``env_var``."""
+
+    _subject = "grant"
+    target: Any
+    action: str
+    env_var: str | None = None
+
+    @property
+    def environment_key(self) -> str:
+        return f"{self.target.kind}:{self.target.name}"
+
+    @property
+    def environment_name(self) -> str:
+        return self.env_var or self.target.default_env_var()
+
+    def problems(self) -> Iterator[Problem]:
+        actions = getattr(self.target, "grant_actions", None)
+        if not isinstance(actions, tuple) or not isinstance(getattr(self.target, "name", None), str):
+            yield Problem("target", rules.GRANT_REFERENCE,
+                          f"expected an AgentRuntime, VectorBucket or ServiceRole, got {self.target!r}")
+        elif self.action not in actions:
+            yield Problem("action", rules.GRANT_REFERENCE,
+                          f"{self.action!r} is not a grant of a {self.target.kind}; allowed: {', '.join(actions)}")
+        if self.env_var is not None:
+            yield from check_type("env_var", self.env_var, str, "an environment variable name")
+
+
+RUNTIMES_REASON = (
+    "agent runtimes are created at run time, one per user agent: AgentCore appends an id it picks to each "
+    "runtime's ARN, and CreateAgentRuntime and ListAgentRuntimes support no narrower resource")
+
+
+@attrs.frozen
+class RuntimeManagementGrant(Validated):
+    """Creating, updating, reading, deleting (and invoking, to check that one starts) agent runtimes at run time,
+    each running with ``execution_role``
+    (a ServiceRole trusted by AgentCore): ``iam:PassRole`` is allowed on that role alone, for AgentCore alone."""
+
+    _subject = "grant"
+    execution_role: Any
+    reason: str = RUNTIMES_REASON
+    env_var: str | None = None
+
+    @property
+    def environment_key(self) -> str:
+        return f"{self.execution_role.kind}:{self.execution_role.name}"
+
+    @property
+    def environment_name(self) -> str:
+        return self.env_var or self.execution_role.default_env_var()
+
+    def problems(self) -> Iterator[Problem]:
+        if getattr(self.execution_role, "kind", None) != "service-role":
+            yield Problem("execution_role", rules.GRANT_REFERENCE,
+                          f"expected the ServiceRole the runtimes run with, got {self.execution_role!r}")
+        elif getattr(self.execution_role, "trusted_service", None) != "bedrock-agentcore.amazonaws.com":
+            yield Problem("execution_role", rules.GRANT_REFERENCE,
+                          f"role {self.execution_role.name!r} is not trusted by AgentCore "
+                          "(service 'bedrock-agentcore.amazonaws.com'), so no runtime could run with it")
+        if not (isinstance(self.reason, str) and len(self.reason.strip()) >= 10):
+            yield Problem("reason", rules.WILDCARD_REASON, "give the reason (at least 10 characters) for runtime/*")
+
+
+def manage_agent_runtimes(execution_role: Any, *, reason: str = RUNTIMES_REASON) -> RuntimeManagementGrant:
+    return RuntimeManagementGrant(execution_role, reason)
+
+
+RETRIEVAL_REASON = (
+    "knowledge bases are created at run time, one per user agent, under ids Bedrock picks: no knowledge base "
+    "ARN is known when the infrastructure is defined")
+
+
+@attrs.frozen
+class RetrievalGrant(Validated):
+    """``bedrock:Retrieve`` on the account's knowledge bases in the stack's Region (``knowledge-base/*``)."""
+
+    _subject = "grant"
+    reason: str = RETRIEVAL_REASON
+
+    def problems(self) -> Iterator[Problem]:
+        if not (isinstance(self.reason, str) and len(self.reason.strip()) >= 10):
+            yield Problem("reason", rules.WILDCARD_REASON,
+                          "give the reason (at least 10 characters) for knowledge-base/*")
+
+
+def knowledge_base_retrieval(*, reason: str = RETRIEVAL_REASON) -> RetrievalGrant:
+    return RetrievalGrant(reason)
+
+
+AI_GRANTS = (ModelGrant, TargetGrant, RuntimeManagementGrant, RetrievalGrant)
+ANY_GRANT = (ResourceGrant, ServiceGrant, *AI_GRANTS)

@@ -324,6 +324,51 @@ API_CORS = _r("H109", "CORS: origins '*' or scheme://host[:port], no '*' with cr
 API_THROTTLING = _r("H110", "throttling: burst and rate within the account's quotas", _API_THROTTLING, API_BURST,
                     API_RATE)
 
+# --- The AI layer: agent runtimes (A1xx), service roles (R1xx), vector buckets (V1xx), their grants (G11x) ----
+_AGENTCORE_CREATE = ("https://docs.aws.amazon.com/bedrock-agentcore-control/latest/APIReference/"
+                     "API_CreateAgentRuntime.html")
+_AGENTCORE_RUNTIMES = ("https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/"
+                       "runtime-code-deploy-supported-runtimes.html")
+_AGENTCORE_CODE = "https://docs.aws.amazon.com/bedrock-agentcore-control/latest/APIReference/API_CodeConfiguration.html"
+_IAM_QUOTAS = "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
+_IAM_CONFUSED_DEPUTY = "https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html"
+_S3_VECTORS_NAMES = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-buckets-naming.html"
+_S3_VECTORS_ENCRYPTION = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-bucket-encryption.html"
+_BEDROCK_MODELS = "https://docs.aws.amazon.com/bedrock/latest/userguide/models-supported.html"
+
+AGENT_RUNTIME_NAME_LENGTH = Limit(1, 48, "characters")
+AGENT_RUNTIME_ENTRY_POINT_PARTS = Limit(1, 2, "strings", "entry point")
+AGENT_RUNTIME_ENTRY_POINT_LENGTH = Limit(1, 128, "characters", "each part")
+AGENT_RUNTIME_ENV_COUNT = Limit(None, 50, "variables", "environment")
+AGENT_RUNTIME_ENV_NAME_LENGTH = Limit(1, 100, "characters", "names")
+AGENT_RUNTIME_ENV_VALUE_LENGTH = Limit(0, 5000, "characters", "values")
+AGENT_RUNTIME_DESCRIPTION_LENGTH = Limit(None, 4096, "characters")
+IAM_ROLE_NAME_LENGTH = Limit(1, 64, "characters")
+VECTOR_BUCKET_NAME_LENGTH = Limit(3, 63, "characters")
+FOUNDATION_MODEL_ID_LENGTH = Limit(1, 140, "characters")
+
+AGENT_RUNTIME_NAME = _r("A101", "agent runtime physical name: [a-zA-Z][a-zA-Z0-9_]*", _AGENTCORE_CREATE,
+                        AGENT_RUNTIME_NAME_LENGTH)
+AGENT_RUNTIME_RUNTIME = _r("A102", "agent runtime language: an AgentCore Python runtime (the bundler packages Python)",
+                           _AGENTCORE_RUNTIMES)
+AGENT_RUNTIME_ENTRY_POINT = _r("A103", "entry point: the first part a .py file", _AGENTCORE_CODE,
+                               AGENT_RUNTIME_ENTRY_POINT_PARTS, AGENT_RUNTIME_ENTRY_POINT_LENGTH)
+AGENT_RUNTIME_ENV = _r("A104", "agent runtime environment: names [a-zA-Z][a-zA-Z0-9_]*", _AGENTCORE_CREATE,
+                       AGENT_RUNTIME_ENV_COUNT, AGENT_RUNTIME_ENV_NAME_LENGTH, AGENT_RUNTIME_ENV_VALUE_LENGTH)
+AGENT_RUNTIME_DESCRIPTION = _r("A105", "agent runtime description length", _AGENTCORE_CREATE,
+                               AGENT_RUNTIME_DESCRIPTION_LENGTH)
+ROLE_NAME = _r("R101", "role name: [a-zA-Z0-9+=,.@_-]", _IAM_QUOTAS, IAM_ROLE_NAME_LENGTH)
+ROLE_SERVICE = _r("R102", "service role: a service whose confused-deputy conditions the model knows",
+                  _IAM_CONFUSED_DEPUTY)
+VECTOR_BUCKET_NAME = _r("V101", "vector bucket name: [a-z0-9-], starting and ending with a letter or digit",
+                        _S3_VECTORS_NAMES, VECTOR_BUCKET_NAME_LENGTH)
+VECTOR_BUCKET_ENCRYPTION = _r("V102", "vector bucket encryption: SSE-S3 (SSE-KMS needs a key the model does not hold)",
+                              _S3_VECTORS_ENCRYPTION)
+FOUNDATION_MODEL_ID = _r("G111", "foundation model id: provider.model (an inference profile adds a geography prefix)",
+                         _BEDROCK_MODELS, FOUNDATION_MODEL_ID_LENGTH)
+GRANT_REFERENCE = _r("G112", "a grant names an agent runtime, service role or vector bucket of the same system",
+                     MODEL_SOURCE)
+
 # --- Lengths and characters, as data (validators and test strategies both read these) -------------------
 S3_BUCKET = NameRule("bucket name", S3_BUCKET_NAME_LENGTH, "a-z0-9.-", "a-z, 0-9, '.', '-'", S3_NAME_LENGTH,
                      S3_NAME_CHARS)
@@ -371,6 +416,25 @@ S3_IA_CLASSES = frozenset({"STANDARD_IA", "ONEZONE_IA"})
 # whitespace and the control characters U+0000-001F and U+007F-009F.
 SFN_FORBIDDEN_CHARS = frozenset(' <>{}[]?*"#%\\^|~`$&,;:/')
 SFN_CONTROL_CHARS = (range(0x00, 0x20), range(0x7F, 0xA0))
+
+# --- The AI layer, as data ---------------------------------------------------------------------------------
+# botocore's bedrock-agentcore-control model: CodeConfiguration.runtime, agentRuntimeName, entryPoint.
+AGENTCORE_RUNTIMES = ("PYTHON_3_10", "PYTHON_3_11", "PYTHON_3_12", "PYTHON_3_13", "PYTHON_3_14", "NODE_22")
+AGENTCORE_BUNDLED_RUNTIMES = tuple(r for r in AGENTCORE_RUNTIMES if r.startswith("PYTHON_"))
+AGENT_RUNTIME_NAME_PATTERN = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
+# AgentCore's variable names have a length only (1-100); the model asks for names a shell and Python can read.
+AGENT_RUNTIME_ENV_NAME_PATTERN = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*")
+# AgentCore's runtime contract: the agent serves POST /invocations and GET /ping on this port (arm64 hosts).
+AGENTCORE_PORT = 8080
+AGENTCORE_ARCHITECTURE = "arm64"
+IAM_ROLE = NameRule("role name", IAM_ROLE_NAME_LENGTH, "a-zA-Z0-9+=,.@_-", "a-z, A-Z, 0-9, '+=,.@_-'", ROLE_NAME,
+                    ROLE_NAME)
+S3_VECTOR_BUCKET = NameRule("vector bucket name", VECTOR_BUCKET_NAME_LENGTH, "a-z0-9-", "a-z, 0-9, '-'",
+                            VECTOR_BUCKET_NAME, VECTOR_BUCKET_NAME)
+# Cross-region inference profile ids start with a geography (Bedrock user guide, "Supported Regions and models
+# for inference profiles"); the rest is the foundation model's id.
+INFERENCE_PROFILE_PREFIXES = ("us", "eu", "apac", "us-gov", "ca", "jp", "au", "global")
+FOUNDATION_MODEL_PATTERN = re.compile(r"[a-z0-9-]+\.[a-zA-Z0-9.:_-]+")
 
 # Service actions a grant may name, by service. A closed list: a typo is a model error, not a silent deny.
 SERVICE_ACTIONS: dict[str, frozenset[str]] = {

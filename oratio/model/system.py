@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from oratio.model import rules
+from oratio.model.agent_runtime import AgentRuntime, runtime_prefix
 from oratio.model.bucket import Bucket
 from oratio.model.common import (
     FrozenMap,
@@ -20,10 +21,12 @@ from oratio.model.common import (
 )
 from oratio.model.errors import ModelError, Problem
 from oratio.model.function import Function, environment_size
-from oratio.model.grants import ResourceGrant
+from oratio.model.grants import ResourceGrant, RuntimeManagementGrant, TargetGrant
 from oratio.model.http_api import HttpApi
+from oratio.model.service_role import ServiceRole
 from oratio.model.table import Table
 from oratio.model.user_pool import UserPool
+from oratio.model.vector_bucket import VectorBucket, check_vector_bucket_name
 from oratio.model.workflow import Workflow, check_state_machine_name
 
 # The longest account id, used to check bucket names whose suffix is the account (resolved by a backend).
@@ -47,6 +50,9 @@ class System(Validated):
     functions: tuple[Function, ...] = attrs.field(default=(), converter=to_tuple)
     workflows: tuple[Workflow, ...] = attrs.field(default=(), converter=to_tuple)
     user_pools: tuple[UserPool, ...] = attrs.field(default=(), converter=to_tuple)
+    agent_runtimes: tuple[AgentRuntime, ...] = attrs.field(default=(), converter=to_tuple)
+    service_roles: tuple[ServiceRole, ...] = attrs.field(default=(), converter=to_tuple)
+    vector_buckets: tuple[VectorBucket, ...] = attrs.field(default=(), converter=to_tuple)
     http_apis: tuple[HttpApi, ...] = attrs.field(default=(), converter=to_tuple)
     bucket_suffix: str | None = None
     description: str = ""
@@ -61,8 +67,18 @@ class System(Validated):
         """Tags every backend puts on every resource: they mark what this system owns."""
         return {"oratio:system": self.name, "oratio:stage": self.stage}
 
-    def physical_name(self, resource: Table | Function | Workflow | UserPool | HttpApi) -> str:
+    def physical_name(self, resource: Table | Function | Workflow | UserPool | HttpApi | ServiceRole | VectorBucket
+                      ) -> str:
         return f"{self.prefix}-{resource.name}"
+
+    @property
+    def runtime_prefix(self) -> str:
+        """``{system}_{stage}_`` in AgentCore's alphabet (no '-'): model runtimes and run-time ones start so."""
+        return runtime_prefix(self.name, self.stage)
+
+    def runtime_name(self, runtime: AgentRuntime) -> str:
+        """AgentCore's name for the runtime (see ``oratio.model.agent_runtime`` for why it is injective)."""
+        return self.runtime_prefix + runtime.name.replace("-", "_")
 
     def bucket_name(self, bucket: Bucket, account: str) -> str:
         return f"{self.prefix}-{bucket.name}-{self.bucket_suffix or account}"
@@ -75,13 +91,22 @@ class System(Validated):
             grant.environment_name: names[f"{_kind(grant.target)}:{grant.target.name}"]
             for grant in function.resource_grants
         }
+        # The AI layer's grants: a vector bucket's name, a service role's or agent runtime's ARN. A runtime's ARN
+        # carries an id AgentCore picks: a backend that cannot know it yet leaves the variable out.
+        derived.update({grant.environment_name: names[grant.environment_key] for grant in function.grants
+                        if isinstance(grant, (TargetGrant, RuntimeManagementGrant)) and grant.environment_key in names})
         return {**derived, **dict(function.environment)}
 
-    def physical_names(self, account: str) -> dict[str, str]:
-        """``table:<name>`` / ``bucket:<name>`` to physical names, for ``environment``."""
+    def physical_names(self, account: str, partition: str = "aws") -> dict[str, str]:
+        """``table:<name>`` / ``bucket:<name>`` / ``vector-bucket:<name>`` to physical names and
+        ``service-role:<name>`` to ARNs, for ``environment`` (runtime ARNs come from the backend)."""
         names = {f"table:{t.name}": self.physical_name(t) for t in _items(self.tables) if isinstance(t, Table)}
         names.update({f"bucket:{b.name}": self.bucket_name(b, account) for b in _items(self.buckets)
                       if isinstance(b, Bucket)})
+        names.update({f"vector-bucket:{v.name}": self.physical_name(v) for v in _items(self.vector_buckets)
+                      if isinstance(v, VectorBucket)})
+        names.update({f"service-role:{r.name}": f"arn:{partition}:iam::{account}:role/{self.physical_name(r)}"
+                      for r in _items(self.service_roles) if isinstance(r, ServiceRole)})
         return names
 
     # --- Look-ups ---------------------------------------------------------------------------------------
@@ -99,6 +124,15 @@ class System(Validated):
 
     def user_pool(self, name: str) -> UserPool:
         return _find(self.user_pools, name, "user pool")
+
+    def agent_runtime(self, name: str) -> AgentRuntime:
+        return _find(self.agent_runtimes, name, "agent runtime")
+
+    def service_role(self, name: str) -> ServiceRole:
+        return _find(self.service_roles, name, "service role")
+
+    def vector_bucket(self, name: str) -> VectorBucket:
+        return _find(self.vector_buckets, name, "vector bucket")
 
     def http_api(self, name: str) -> HttpApi:
         return _find(self.http_apis, name, "HTTP API")
@@ -119,7 +153,9 @@ class System(Validated):
         collections = (
             ("tables", self.tables, Table), ("buckets", self.buckets, Bucket),
             ("functions", self.functions, Function), ("workflows", self.workflows, Workflow),
-            ("user_pools", self.user_pools, UserPool), ("http_apis", self.http_apis, HttpApi),
+            ("user_pools", self.user_pools, UserPool), ("agent_runtimes", self.agent_runtimes, AgentRuntime),
+            ("service_roles", self.service_roles, ServiceRole), ("vector_buckets", self.vector_buckets, VectorBucket),
+            ("http_apis", self.http_apis, HttpApi),
         )
         for field, values, kind in collections:
             if not isinstance(values, tuple):
@@ -159,6 +195,20 @@ class System(Validated):
                 check_name(f"{where}.name", self.physical_name(function), rules.LAMBDA_FUNCTION_NAME))
         for where, workflow in self._valid(self.workflows, Workflow):
             yield from _as_physical(check_state_machine_name(f"{where}.name", self.physical_name(workflow)))
+        yield from self._ai_physical_name_problems()
+
+    def _ai_physical_name_problems(self) -> Iterator[Problem]:
+        for where, runtime in self._valid(self.agent_runtimes, AgentRuntime):
+            name = self.runtime_name(runtime)
+            if len(name) not in rules.AGENT_RUNTIME_NAME_LENGTH or not rules.AGENT_RUNTIME_NAME_PATTERN.fullmatch(name):
+                yield Problem(f"{where}.name", rules.AGENT_RUNTIME_NAME,
+                              f"physical agent runtime name {name!r} has {len(name)} characters; AgentCore allows "
+                              f"{rules.AGENT_RUNTIME_NAME_LENGTH.bounds} of [a-zA-Z0-9_], a letter first: shorten "
+                              "the runtime's, the system's or the stage's name")
+        for where, role in self._valid(self.service_roles, ServiceRole):
+            yield from _as_physical(check_name(f"{where}.name", self.physical_name(role), rules.IAM_ROLE))
+        for where, vectors in self._valid(self.vector_buckets, VectorBucket):
+            yield from _as_physical(check_vector_bucket_name(f"{where}.name", self.physical_name(vectors)))
 
     def _reference_problems(self) -> Iterator[Problem]:
         targets = {("table", t.name): t for t in _items(self.tables) if isinstance(t, Table) and _named(t.name)}
@@ -176,6 +226,7 @@ class System(Validated):
                     yield Problem(f"{where}.grants[{index}].target", rules.GRANT_TARGET,
                                   f"{kind} {name!r} is not this system's (or differs from it)")
             yield from self._environment_problems(where, function, names)
+        yield from self._ai_reference_problems()
         function_names = {f.name for f in _items(self.functions) if isinstance(f, Function) and _named(f.name)}
         for where, workflow in self._valid(self.workflows, Workflow):
             if not isinstance(workflow.states, tuple):
@@ -187,6 +238,40 @@ class System(Validated):
                                   f"function {function!r} is not defined in this system")
         for where, api in self._valid(self.http_apis, HttpApi):
             yield from _api_reference_problems(where, api, function_names, self.user_pools)
+
+    def _ai_reference_problems(self) -> Iterator[Problem]:
+        """Grants naming an agent runtime, service role or vector bucket name one of this system's."""
+        targets: dict[tuple[str, str], Any] = {}
+        for values in (self.agent_runtimes, self.service_roles, self.vector_buckets):
+            targets.update({(v.kind, v.name): v for v in _items(values) if hasattr(v, "kind") and _named(v.name)})
+        holders = [*self._valid(self.functions, Function), *self._valid(self.agent_runtimes, AgentRuntime),
+                   *self._valid(self.service_roles, ServiceRole)]
+        for where, holder in holders:
+            if not isinstance(holder.grants, tuple):
+                continue
+            for index, grant in enumerate(holder.grants):
+                target = grant.target if isinstance(grant, TargetGrant) else \
+                    grant.execution_role if isinstance(grant, RuntimeManagementGrant) else None
+                if target is None or not hasattr(target, "kind") or not _named(getattr(target, "name", None)):
+                    continue
+                if targets.get((target.kind, target.name)) != target:
+                    field = "target" if isinstance(grant, TargetGrant) else "execution_role"
+                    yield Problem(f"{where}.grants[{index}].{field}", rules.GRANT_REFERENCE,
+                                  f"{target.kind} {target.name!r} is not this system's (or differs from it): add it "
+                                  "to the system's agent_runtimes, service_roles or vector_buckets")
+            if isinstance(holder, AgentRuntime):  # table and bucket grants of runtimes and roles, as for functions
+                yield from self._resource_reference_problems(where, holder)
+        for where, role in self._valid(self.service_roles, ServiceRole):
+            yield from self._resource_reference_problems(where, role)
+
+    def _resource_reference_problems(self, where: str, holder: Any) -> Iterator[Problem]:
+        targets = {("table", t.name): t for t in self.tables if isinstance(t, Table)}
+        targets.update({("bucket", b.name): b for b in self.buckets if isinstance(b, Bucket)})
+        for index, grant in enumerate(holder.grants if isinstance(holder.grants, tuple) else ()):
+            if isinstance(grant, ResourceGrant) and hasattr(grant.target, "name") and \
+                    targets.get((_kind(grant.target), grant.target.name)) != grant.target:
+                yield Problem(f"{where}.grants[{index}].target", rules.GRANT_TARGET,
+                              f"{_kind(grant.target)} {grant.target.name!r} is not this system's (or differs from it)")
 
     def _environment_problems(self, where: str, function: Function, names: dict[str, str]) -> Iterator[Problem]:
         """Variables derived from grants: valid names, no collisions, and the 4 KB limit with them counted."""
@@ -264,7 +349,8 @@ def _kind(target: Any) -> str:
 
 def _field_of(kind: type) -> str:
     return {Table: "tables", Bucket: "buckets", Function: "functions", Workflow: "workflows",
-            UserPool: "user_pools", HttpApi: "http_apis"}[kind]
+            UserPool: "user_pools", AgentRuntime: "agent_runtimes", ServiceRole: "service_roles",
+            VectorBucket: "vector_buckets", HttpApi: "http_apis"}[kind]
 
 
 def _where(field: str, index: int, value: Any) -> str:

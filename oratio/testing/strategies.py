@@ -13,6 +13,7 @@ import attrs
 from hypothesis import strategies as st
 
 from oratio.model import (
+    AgentRuntime,
     AppClient,
     AttributeType,
     AuthFlow,
@@ -36,6 +37,7 @@ from oratio.model import (
     Retention,
     Retry,
     ServiceGrant,
+    ServiceRole,
     SignInAlias,
     StorageClass,
     StreamView,
@@ -44,9 +46,12 @@ from oratio.model import (
     Table,
     Task,
     Transition,
+    TrustedService,
     UserPool,
+    VectorBucket,
     Wait,
     Workflow,
+    foundation_model,
     path,
     rules,
 )
@@ -57,6 +62,10 @@ from oratio.model.rules import NameRule
 # The code folder of generated functions, relative to the project root the backends are given (this repository's
 # test fixture; a project rendering generated systems passes a root holding such a folder).
 FUNCTION_CODE = "tests/fixtures/function"
+AGENT_CODE = "tests/fixtures/agent"  # the same for agent runtimes (an entry point main.py, no requirements)
+# Model ids a grant may name: foundation models and a cross-region inference profile (Bedrock user guide).
+MODEL_IDS = ("anthropic.claude-3-5-haiku-20241022-v1:0", "amazon.titan-embed-text-v2:0",
+             "us.anthropic.claude-3-5-haiku-20241022-v1:0", "eu.amazon.nova-lite-v1:0")
 ACCOUNT_DIGITS = 12  # bucket names end in the account id (12 digits) unless a suffix is set
 
 
@@ -289,6 +298,53 @@ def systems(draw: st.DrawFn, *, max_tables: int = 3, max_functions: int = 2, wor
                   user_pools=pools, bucket_suffix="t")
 
 
+# --- The AI layer ------------------------------------------------------------------------------------------------
+@st.composite
+def vector_buckets(draw: st.DrawFn, name: str) -> VectorBucket:
+    return VectorBucket(name, retention=draw(st.sampled_from(list(Retention))))
+
+
+@st.composite
+def service_roles(draw: st.DrawFn, name: str, buckets_: list[Bucket], vectors: list[VectorBucket]) -> ServiceRole:
+    """A role a service assumes, with some of the grants that service's roles hold."""
+    options = [b.read() for b in buckets_] + [v.knowledge_base() for v in vectors] + [
+        foundation_model(model_id) for model_id in MODEL_IDS]
+    grants = draw(st.lists(st.sampled_from(options), max_size=3, unique_by=repr)) if options else []
+    return ServiceRole(name, draw(st.sampled_from(list(TrustedService))), grants=grants,
+                       description=draw(st.sampled_from(["", "assumed for the agents"])))
+
+
+@st.composite
+def agent_runtimes(draw: st.DrawFn, name: str, buckets_: list[Bucket], vectors: list[VectorBucket]) -> AgentRuntime:
+    """An agent runtime within AgentCore's limits, with environment variables and grants."""
+    options = [b.read() for b in buckets_] + [b.write() for b in buckets_] + [
+        v.read_write() for v in vectors] + [foundation_model(model_id) for model_id in MODEL_IDS]
+    grants = draw(st.lists(st.sampled_from(options), max_size=3, unique_by=repr)) if options else []
+    names = st.from_regex(r"[A-Z][A-Z0-9_]{0,10}", fullmatch=True).filter(lambda n: not n.endswith("_BUCKET"))
+    environment = draw(st.dictionaries(names, st.text(string.ascii_letters + string.digits + "-_.:", max_size=20),
+                                       max_size=3))
+    return AgentRuntime(name, code=AGENT_CODE, entry_point=["main.py"],
+                        runtime=draw(st.sampled_from(rules.AGENTCORE_BUNDLED_RUNTIMES)), environment=environment,
+                        grants=grants, description=draw(st.text(string.ascii_letters + " ", max_size=40)))
+
+
+@st.composite
+def ai_systems(draw: st.DrawFn) -> System:
+    """A valid system with an AI layer: buckets, a vector bucket, service roles and agent runtimes, named so that
+    every physical name fits (a runtime's ``{system}_{stage}_{name}``: at most 48 characters)."""
+    name = draw(identifiers(rules.SYSTEM, 8))
+    stage = draw(identifiers(rules.STAGE, 6))
+    room = int(rules.AGENT_RUNTIME_NAME_LENGTH.high or 0) - len(f"{name}_{stage}_")
+    resource_names = iter(draw(st.lists(identifiers(rules.LOGICAL, min(room, 20)), min_size=6, max_size=6,
+                                        unique=True)))
+    buckets_ = [draw(buckets(next(resource_names))) for _ in range(draw(st.integers(0, 1)))]
+    vectors = [draw(vector_buckets(next(resource_names))) for _ in range(draw(st.integers(0, 1)))]
+    roles_ = [draw(service_roles(next(resource_names), buckets_, vectors)) for _ in range(draw(st.integers(0, 2)))]
+    runtimes = [draw(agent_runtimes(next(resource_names), buckets_, vectors)) for _ in range(draw(st.integers(1, 2)))]
+    return System(name, stage, buckets=buckets_, vector_buckets=vectors, service_roles=roles_,
+                  agent_runtimes=runtimes, bucket_suffix="t")
+
+
 # --- Invalid values: one rule broken at a time -----------------------------------------------------------------
 @attrs.frozen
 class Broken:
@@ -363,4 +419,25 @@ def broken_values() -> st.SearchStrategy[Broken]:
         _breaking(lambda action: ServiceGrant("bedrock", [action], reason="created at run time"),
                   rules.SERVICE_ACTION, "actions[0]", "an unknown or wildcard action",
                   st.sampled_from(["Invoke*", "*", "DoEverything"])),
+        # The AI layer
+        _breaking(lambda count: AgentRuntime("agent", code=AGENT_CODE, environment={f"V{i}": "" for i in range(
+            count)}), rules.AGENT_RUNTIME_ENV, "environment", "more environment variables than AgentCore takes",
+                  st.integers(int(rules.AGENT_RUNTIME_ENV_COUNT.high or 0) + 1, 80)),
+        _breaking(lambda extra: AgentRuntime("agent", code=AGENT_CODE, description="x" * (
+            int(rules.AGENT_RUNTIME_DESCRIPTION_LENGTH.high or 0) + extra)), rules.AGENT_RUNTIME_DESCRIPTION,
+                  "description", "a description longer than AgentCore's", st.integers(1, 100)),
+        _breaking(lambda entry: AgentRuntime("agent", code=AGENT_CODE, entry_point=[entry]),
+                  rules.AGENT_RUNTIME_ENTRY_POINT, "entry_point", "an entry point that is not a .py file",
+                  st.sampled_from(["main.sh", "main", "agent.pyc"])),
+        _breaking(lambda language: AgentRuntime("agent", code=AGENT_CODE, runtime=language),
+                  rules.AGENT_RUNTIME_RUNTIME, "runtime", "a runtime the bundler does not package",
+                  st.sampled_from([r for r in rules.AGENTCORE_RUNTIMES if r not in rules.AGENTCORE_BUNDLED_RUNTIMES])),
+        _breaking(lambda model_id: foundation_model(model_id), rules.FOUNDATION_MODEL_ID, "model_id",
+                  "a model id without its provider, or too long",
+                  st.sampled_from(["claude", "anthropic", "a." + "b" * 140])),
+        _breaking(lambda: VectorBucket("vectors", encryption=Encryption.KMS_MANAGED), rules.VECTOR_BUCKET_ENCRYPTION,
+                  "encryption", "SSE-KMS without a key"),
+        _breaking(lambda name: System("s" * 20, "stage1", agent_runtimes=[AgentRuntime(name, code=AGENT_CODE)]),
+                  rules.AGENT_RUNTIME_NAME, "agent_runtimes[", "a runtime whose physical name exceeds 48 characters",
+                  identifiers(rules.LOGICAL, 40).filter(lambda n: len(n) > 48 - len("s" * 20 + "_stage1_"))),
     )

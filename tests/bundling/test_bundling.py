@@ -62,3 +62,20 @@ def test_included_folders_land_by_name_and_count_in_the_cache_key(project: Path)
     (common / "__init__.py").write_text("SHARED = 2\n")
     changed = bundle("lambdas/hello", "python3.11", include=["lambdas/common"], project_root=project)
     assert changed != folder and (changed / "common" / "__init__.py").read_text() == "SHARED = 2\n"
+
+
+def test_arm64_bundles_are_their_own_and_ask_pip_for_aarch64_wheels(project: Path, monkeypatch) -> None:
+    """Agent runtimes run on arm64 (AgentCore): their requirements are installed from manylinux2014_aarch64 wheels."""
+    x86 = bundle("lambdas/hello", "python3.13", project_root=project)
+    arm = bundle("lambdas/hello", "python3.13", project_root=project, architecture="arm64")
+    assert arm != x86 and sorted(p.name for p in arm.rglob("*")) == ["handler.py", "requirements.txt"]
+    (project / "lambdas" / "hello" / "requirements.txt").write_text("boto3\n")
+    calls: list[list[str]] = []
+    monkeypatch.setattr("oratio.bundling.subprocess.run",
+                        lambda command, **_: calls.append(command) or type("R", (), {"returncode": 0})())
+    bundle("lambdas/hello", "python3.13", project_root=project, architecture="arm64")
+    (command,) = calls
+    assert command[command.index("--platform") + 1] == "manylinux2014_aarch64"
+    assert command[command.index("--python-version") + 1] == "3.13"
+    with pytest.raises(OratioError, match="architecture 'sparc'"):
+        bundle("lambdas/hello", "python3.13", project_root=project, architecture="sparc")

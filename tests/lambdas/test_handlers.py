@@ -22,6 +22,7 @@ from oratio.platform import platform
 pytestmark = pytest.mark.localstack
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 LAMBDAS = PROJECT_ROOT / "lambdas"
+AGENTS = PROJECT_ROOT / "agents"
 
 
 def load(function: str) -> ModuleType:
@@ -42,13 +43,15 @@ def platform_on_localstack(localstack: Any) -> Iterator[tuple[Target, dict[str, 
     environment: dict[str, str] = {"AWS_ENDPOINT_URL": localstack.url, "AWS_ACCESS_KEY_ID": "test",
                                    "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
     names = system.physical_names(target.place.account)
+    names.update({f"agent-runtime:{name}": arn for name, arn in values["agent_runtimes"].items()})
     for function in system.functions:
         environment.update(system.environment(function, names))
     saved = {key: os.environ.get(key) for key in environment}
     os.environ.update(environment)
-    sys.path.insert(0, str(LAMBDAS))
+    sys.path[:0] = [str(LAMBDAS), str(AGENTS)]  # as in the bundles: common/ and agent_common/ beside the handler
     yield target, values
     sys.path.remove(str(LAMBDAS))
+    sys.path.remove(str(AGENTS))
     for key, value in saved.items():
         if value is None:
             os.environ.pop(key, None)
@@ -106,8 +109,13 @@ def test_code_is_ready_only_when_it_exists_and_parses(platform_on_localstack: tu
         "codeReady": False, "reason": f"s3://{bucket}/{key} does not exist yet"}
     target.client("s3").put_object(Bucket=bucket, Key=key, Body=b"def broken(:\n")
     result = deployer.lambda_handler(check, CONTEXT)
-    assert result["codeReady"] is False and result["reason"].startswith(f"s3://{bucket}/{key} is not valid Python")
+    assert result["codeReady"] is False and result["reason"].startswith(
+        f"s3://{bucket}/{key}: the generated code is not valid Python")
     target.client("s3").put_object(Bucket=bucket, Key=key, Body=b"def handler(event, context):\n    return 1\n")
+    assert deployer.lambda_handler(check, CONTEXT) == {"codeReady": False, "reason": f"s3://{bucket}/{key}: the "
+                                                       "generated code defines no top-level handle(request, tools) "
+                                                       "function"}
+    target.client("s3").put_object(Bucket=bucket, Key=key, Body=b"def handle(request, tools):\n    return {}\n")
     assert deployer.lambda_handler(check, CONTEXT) == {"codeReady": True}
 
 
@@ -137,3 +145,6 @@ def test_a_redeploy_updates_the_same_agent(platform_on_localstack: tuple[Target,
     first = deployer.lambda_handler({"action": "deploy", **ids}, CONTEXT)
     second = deployer.lambda_handler({"action": "deploy", **ids}, CONTEXT)
     assert first == second and first["status"] == "deployed"
+    versions = target.client("bedrock-agentcore-control").list_agent_runtime_versions(
+        agentRuntimeId=first["agentRuntimeId"])["agentRuntimes"]
+    assert sorted(v["agentRuntimeVersion"] for v in versions) == ["1", "2"]  # the same runtime, updated

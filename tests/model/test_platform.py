@@ -79,36 +79,62 @@ def test_buckets(dev: System) -> None:
     [
         ("kb-provisioner", 300, 512, {("agents", Access.READ_WRITE), ("knowledge-bases", Access.READ)},
          {"CreateKnowledgeBase", "CreateDataSource", "StartIngestionJob"}),
-        ("agentcreator-invoker", 900, 1024, {("agents", Access.READ_WRITE), ("generated-code", Access.READ)},
-         {"InvokeAgent"}),
-        ("agentcore-deployer", 600, 1024, {("agents", Access.READ_WRITE), ("generated-code", Access.READ)},
-         {"CreateAgent", "UpdateAgent", "PrepareAgent", "CreateAgentAlias"}),
+        ("agentcreator-invoker", 900, 1024, {("agents", Access.READ_WRITE), ("generated-code", Access.READ)}, None),
+        ("agentcore-deployer", 600, 1024, {("agents", Access.READ_WRITE), ("generated-code", Access.READ_WRITE)},
+         None),
     ],
 )
 def test_functions(dev: System, function: str, timeout_s: int, memory_mb: int, grants: set,
-                   bedrock_actions: set) -> None:
+                   bedrock_actions: set | None) -> None:
     value = dev.function(function)
     assert (value.timeout_s, value.memory_mb) == (timeout_s, memory_mb)
     assert value.code == f"lambdas/{function.replace('-', '_')}"
     assert {(g.target.name, g.access) for g in value.resource_grants} == grants
-    (service,) = [g for g in value.service_grants if g.service == "bedrock"]
-    assert isinstance(service, ServiceGrant) and set(service.actions) == bedrock_actions
-    assert service.resources == ("*",) and service.reason
-    # Passing a Bedrock service role: only the provisioner (knowledge bases) and the deployer (agents) do.
-    passes = [g for g in value.service_grants if g.service == "iam"]
-    assert [(g.actions, g.resources) for g in passes] == {
-        "kb-provisioner": [(("PassRole",), ("arn:aws:iam::*:role/oratio-bedrock-knowledge-base",))],
-        "agentcore-deployer": [(("PassRole",), ("arn:aws:iam::*:role/oratio-bedrock-agent",))],
-    }.get(function, [])
+    services = [g for g in value.service_grants if g.service == "bedrock"]
+    if bedrock_actions is None:  # Bedrock Agents are gone: the invoker and the deployer use AgentCore
+        assert services == []
+    else:
+        (service,) = services
+        assert isinstance(service, ServiceGrant) and set(service.actions) == bedrock_actions
+        assert service.resources == ("*",) and service.reason
+    # No role is passed by a pattern any more: only the model's own service roles, by grant.
+    assert [g for g in value.service_grants if g.service == "iam"] == []
+
+
+def test_the_ai_layer_is_in_the_model(dev: System) -> None:
+    from oratio.model import TargetGrant, TrustedService
+    from oratio.model.grants import RuntimeManagementGrant
+
+    (creator,) = dev.agent_runtimes
+    assert (creator.name, creator.code, creator.entry_point) == ("agentcreator", "agents/agentcreator", ("main.py",))
+    assert {r.name: r.service for r in dev.service_roles} == {
+        "knowledge-base": TrustedService.BEDROCK_KNOWLEDGE_BASES, "agents": TrustedService.AGENTCORE_RUNTIME}
+    assert [v.name for v in dev.vector_buckets] == ["knowledge-vectors"]
+    invoker, deployer = dev.function("agentcreator-invoker"), dev.function("agentcore-deployer")
+    assert [(g.target, g.action) for g in invoker.grants if isinstance(g, TargetGrant)] == [(creator, "invoke")]
+    (manage,) = [g for g in deployer.grants if isinstance(g, RuntimeManagementGrant)]
+    assert manage.execution_role == dev.service_role("agents")
 
 
 def test_environment_is_derived_from_grants(dev: System) -> None:
     names = dev.physical_names("111122223333")
     env = dev.environment(dev.function("kb-provisioner"), names)
-    derived = {k: v for k, v in env.items() if k in ("AGENTS_TABLE", "KNOWLEDGE_BASES_BUCKET")}
-    assert derived == {"AGENTS_TABLE": "oratio-dev-agents",
-                       "KNOWLEDGE_BASES_BUCKET": "oratio-dev-knowledge-bases-111122223333"}
-    assert set(env) - set(derived) == {"KNOWLEDGE_BASE_ROLE_NAME", "EMBEDDING_MODEL_ARN", "VECTOR_COLLECTION_ARN"}
+    assert env == {"AGENTS_TABLE": "oratio-dev-agents",
+                   "KNOWLEDGE_BASES_BUCKET": "oratio-dev-knowledge-bases-111122223333",
+                   "KNOWLEDGE_VECTORS_VECTOR_BUCKET": "oratio-dev-knowledge-vectors",
+                   "KNOWLEDGE_BASE_ROLE_ARN": "arn:aws:iam::111122223333:role/oratio-dev-knowledge-base",
+                   "EMBEDDING_MODEL_ID": "amazon.titan-embed-text-v2:0", "EMBEDDING_DIMENSIONS": "1024"}
+    names["agent-runtime:agentcreator"] = "arn:aws:bedrock-agentcore:us-east-1:111122223333:runtime/x"
+    assert dev.environment(dev.function("agentcreator-invoker"), names)["AGENTCREATOR_RUNTIME_ARN"] == \
+        names["agent-runtime:agentcreator"]
+    assert dev.environment(dev.function("agentcore-deployer"), names)["AGENT_RUNTIME_PREFIX"] == "oratio_dev_"
+
+
+@pytest.mark.parametrize("stage", ["dev", "prod"])
+def test_stage_settings_hold_no_placeholders(stage: str) -> None:
+    text = repr(platform(stage))
+    for placeholder in ("AGENTCREATOR", "TSTALIASID", "000000000000", "aoss"):
+        assert placeholder not in text
 
 
 def test_stages_never_collide() -> None:

@@ -1,11 +1,12 @@
 """The model system as a CDK app: a stack per concern, resources handed between them by constructor.
 
-Stack ids and names are ``{system}-{stage}-{concern}`` (auth, database, storage, functions, workflow; and api for
-a system with HTTP APIs); a concern with no resources in the system gets no stack. A concern too large for one
-stack (CloudFormation's quotas: ``shards.py``) is split into ``{concern}``, ``{concern}-1``, ... by a stable hash
-of each resource's name, each shard depending on the shards it refers to. Within a stack, construct ids come from
-the model's names (``api-keys`` → ``ApiKeys``), so they and the logical ids CloudFormation sees change only when a
-model name changes. Those ids are the contract with a deployed stack: renaming one replaces the resource.
+Stack ids and names are ``{system}-{stage}-{concern}``: auth, database, storage, ai (agent runtimes, service roles,
+vector buckets), functions, workflow, and api for HTTP APIs; a concern with no resources in the system gets no
+stack. A concern too large for one stack (CloudFormation's quotas: ``shards.py``) is split into ``{concern}``,
+``{concern}-1``, ... by a stable hash of each resource's name, each shard depending on the shards it refers to.
+Within a stack, construct ids come from the model's names (``api-keys`` → ``ApiKeys``), so they and the logical ids
+CloudFormation sees change only when a model name changes. Those ids are the contract with a deployed stack:
+renaming one replaces the resource.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App, Aws, CfnOutput, Stack, Tags
+from aws_cdk import App, Aws, CfnOutput, CrossStackReferences, ReferenceStrength, Stack, Tags
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
@@ -22,17 +23,36 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from oratio.backends.cdk import checks, shards
+from oratio.backends.cdk.agent_runtime import render_agent_runtime
 from oratio.backends.cdk.bucket import render_bucket
 from oratio.backends.cdk.common import construct_id, part_id
 from oratio.backends.cdk.function import render_function
 from oratio.backends.cdk.http_api import render_http_api
+from oratio.backends.cdk.service_role import render_service_role
 from oratio.backends.cdk.table import render_table
 from oratio.backends.cdk.user_pool import render_user_pool
+from oratio.backends.cdk.vector_bucket import render_vector_bucket
 from oratio.backends.cdk.workflow import render_workflow
-from oratio.model import Bucket, Function, HttpApi, System, Table, UserPool, Workflow
-from oratio.model.permissions import function_statements, workflow_statements
+from oratio.model import (
+    AgentRuntime,
+    Bucket,
+    Function,
+    HttpApi,
+    ServiceRole,
+    System,
+    Table,
+    UserPool,
+    VectorBucket,
+    Workflow,
+)
+from oratio.model.permissions import (
+    agent_runtime_statements,
+    function_statements,
+    service_role_statements,
+    workflow_statements,
+)
 
-CONCERNS = ("auth", "database", "storage", "functions", "workflow")
+CONCERNS = ("auth", "database", "storage", "ai", "functions", "workflow")
 
 
 def stack_name(system: System, concern: str) -> str:
@@ -90,13 +110,54 @@ class StorageStack(_SystemStack):
             self.output(construct_id(bucket.name), "BucketName", construct.bucket_name, f"bucket {bucket.name}")
 
 
+class AiStack(_SystemStack):
+    """The AI layer: vector buckets, service roles and agent runtimes (AgentCore, code from this project)."""
+
+    def __init__(self, scope: Construct, system: System, name: str,
+                 resources: Sequence[VectorBucket | ServiceRole | AgentRuntime], *, project_root: Path,
+                 progress: Callable[[str], None] | None = None) -> None:
+        super().__init__(scope, system, name, "agent runtimes, service roles and vector buckets")
+        # Tables and buckets are referred to by their model names; build_app declares the order.
+        names = system.physical_names(Aws.ACCOUNT_ID, Aws.PARTITION)
+        self.runtime_arns: dict[str, str] = {}
+        for resource in resources:
+            cid = construct_id(resource.name)
+            if isinstance(resource, VectorBucket):
+                vectors = render_vector_bucket(self, system, resource, f"{cid}VectorBucket")
+                checks.acknowledge_exemptions(vectors, resource.exemptions)
+                self.output(cid, "VectorBucketName", vectors.vector_bucket_name, f"vector bucket {resource.name}")
+                self.output(cid, "VectorBucketArn", vectors.attr_vector_bucket_arn, f"vector bucket {resource.name}")
+            elif isinstance(resource, ServiceRole):
+                role_id = f"{cid}ServiceRole"
+                role = render_service_role(self, system, resource, role_id)
+                checks.acknowledge_exemptions(self.node.find_child(role_id), resource.exemptions)
+                checks.acknowledge_wildcards(self.node.find_child(role_id), system,
+                                             service_role_statements(system, resource))
+                self.output(role_id, "Arn", role.role_arn, f"service role {resource.name}")
+            else:
+                runtime, runtime_role = render_agent_runtime(self, system, resource, f"{cid}Runtime",
+                                                             system.environment(resource, names), project_root,
+                                                             progress)
+                checks.acknowledge_exemptions(runtime, resource.exemptions)
+                checks.acknowledge_wildcards(runtime_role, system, agent_runtime_statements(system, resource, "code"))
+                # A strong reference (an export), though cdk.json makes references weak by default: weak ones are
+                # Fn::GetStackOutput, which LocalStack's CloudFormation does not evaluate (the cdklocal path).
+                CrossStackReferences.of(runtime).produce(ReferenceStrength.STRONG)
+                self.runtime_arns[resource.name] = runtime.attr_agent_runtime_arn
+                self.output(cid, "RuntimeArn", runtime.attr_agent_runtime_arn, f"agent runtime {resource.name}")
+
+
 class FunctionsStack(_SystemStack):
     def __init__(self, scope: Construct, system: System, name: str, functions: Sequence[Function], *,
-                 project_root: Path, progress: Callable[[str], None] | None = None) -> None:
+                 project_root: Path, runtime_arns: Mapping[str, str] | None = None,
+                 progress: Callable[[str], None] | None = None) -> None:
         super().__init__(scope, system, name, "Lambda functions with their roles and log groups")
         # Tables and buckets are referred to by their model names (see role.policy_document); the stacks holding
         # them are deployed first (build_app declares the order).
-        names = system.physical_names(Aws.ACCOUNT_ID)
+        names = system.physical_names(Aws.ACCOUNT_ID, Aws.PARTITION)
+        # An agent runtime's ARN carries an id AgentCore picks at creation: it alone crosses stacks as a
+        # CloudFormation export (it changes only when the runtime is replaced, i.e. renamed in the model).
+        names.update({f"agent-runtime:{name}": value for name, value in (runtime_arns or {}).items()})
         self.functions: dict[str, lambda_.Function] = {}
         for function in functions:
             cid = construct_id(function.name)
@@ -155,6 +216,7 @@ def build_app(system: System, *, outdir: str | None = None, project_root: Path |
     plan = shards.plan(system)
     stacks: dict[str, Stack] = {}
     pools: dict[str, tuple[cognito.IUserPool, dict[str, cognito.IUserPoolClient]]] = {}
+    runtime_arns: dict[str, str] = {}
     for shard in plan.shards:
         if shard.concern == "auth":
             auth = AuthStack(app, system, shard.name, shard.resources)
@@ -164,9 +226,13 @@ def build_app(system: System, *, outdir: str | None = None, project_root: Path |
             stacks[shard.name] = DatabaseStack(app, system, shard.name, shard.resources)
         elif shard.concern == "storage":
             stacks[shard.name] = StorageStack(app, system, shard.name, shard.resources)
+        elif shard.concern == "ai":
+            ai = AiStack(app, system, shard.name, shard.resources, project_root=root, progress=progress)
+            runtime_arns.update(ai.runtime_arns)
+            stacks[shard.name] = ai
         elif shard.concern == "functions":
             stacks[shard.name] = FunctionsStack(app, system, shard.name, shard.resources, project_root=root,
-                                                progress=progress)
+                                                runtime_arns=runtime_arns, progress=progress)
         elif shard.concern == "workflow":
             stacks[shard.name] = WorkflowStack(app, system, shard.name, shard.resources)
         else:

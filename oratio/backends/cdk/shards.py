@@ -43,8 +43,8 @@ PLANNED_RESOURCES = 400
 PLANNED_OUTPUTS = 160
 PLANNED_BYTES = 600_000
 
-CONCERNS = ("auth", "database", "storage", "functions", "workflow", "api")
-HOLDS = {"auth": "user pools", "database": "tables", "storage": "buckets", "functions": "functions",
+CONCERNS = ("auth", "database", "storage", "ai", "functions", "workflow", "api")
+HOLDS = {"auth": "user pools", "database": "tables", "storage": "buckets", "ai": "AI layer", "functions": "functions",
          "workflow": "workflows", "api": "HTTP APIs"}
 
 
@@ -85,6 +85,13 @@ def footprint(concern: str, resource: Any) -> Footprint:
         return Footprint(3, 1, 4_000 + 3 * size)
     if concern == "workflow":  # the state machine, its role, its log group; an output; the definition as text
         return Footprint(3, 1, 8_000 + 8 * size)
+    if concern == "ai":  # a vector bucket (two outputs), a service role (one), a runtime with its role (one + export)
+        kind = type(resource).__name__
+        if kind == "VectorBucket":
+            return Footprint(1, 2, 1_000 + 2 * size)
+        if kind == "ServiceRole":
+            return Footprint(1, 1, 3_000 + 3 * size)
+        return Footprint(2, 2, 6_000 + 3 * size)
     if concern == "auth":  # the pool, each client; an output each, and exports for the APIs that use them
         clients = len(resource.clients)
         return Footprint(2 + clients, 3 + 2 * clients, 3_000 + 2 * size)
@@ -98,6 +105,7 @@ def footprint(concern: str, resource: Any) -> Footprint:
 def concern_resources(system: System, concern: str) -> tuple[Any, ...]:
     return {
         "auth": system.user_pools, "database": system.tables, "storage": system.buckets,
+        "ai": (*system.vector_buckets, *system.service_roles, *system.agent_runtimes),
         "functions": system.functions, "workflow": system.workflows, "api": system.http_apis,
     }[concern]
 
@@ -174,7 +182,11 @@ def plan(system: System) -> Plan:
     dependencies: dict[str, tuple[str, ...]] = {}
     for shard in shards:
         needed: list[str] = []
+        if shard.concern == "ai":  # the AI layer's grants name tables and buckets by their model names
+            needed = [s.name for s in shards if s.concern in ("database", "storage")]
         if shard.concern == "functions":
+            # Functions refer to the AI layer (a runtime's ARN is an export of its stack)
+            needed = [s.name for s in shards if s.concern == "ai"]
             for function in shard.resources:
                 for grant in function.resource_grants:
                     concern = "database" if isinstance(grant.target, Table) else "storage"

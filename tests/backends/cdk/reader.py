@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import attrs
+
 from oratio.model import (
+    AgentRuntime,
     AppClient,
     AuthFlow,
     Branch,
@@ -32,13 +35,16 @@ from oratio.model import (
     Retention,
     Retry,
     ServiceGrant,
+    ServiceRole,
     SignInAlias,
     Succeed,
     System,
     Table,
     Task,
     Transition,
+    TrustedService,
     UserPool,
+    VectorBucket,
     Wait,
     Workflow,
     path,
@@ -265,3 +271,43 @@ def read_user_pools(system: System, resources: Resources) -> list[UserPool]:
                      for c in own],
             retention=_retention(resource)))
     return pools
+
+
+# --- The AI layer ------------------------------------------------------------------------------------------------
+# Grants are not read back here: the least-privilege property compares each new role's statements with the model's.
+def read_vector_buckets(system: System, resources: Resources) -> list[VectorBucket]:
+    found = []
+    for resource in _of_type(resources, "AWS::S3Vectors::VectorBucket"):
+        props = resource["Properties"]
+        assert props["EncryptionConfiguration"] == {"SseType": "AES256"}
+        found.append(VectorBucket(_unprefix(system, props["VectorBucketName"]), retention=_retention(resource)))
+    return found
+
+
+def read_service_roles(system: System, resources: Resources) -> list[ServiceRole]:
+    found = []
+    for resource in _of_type(resources, "AWS::IAM::Role"):
+        props = resource["Properties"]
+        if "RoleName" not in props:  # the roles made for functions, workflows and runtimes have generated names
+            continue
+        (statement,) = props["AssumeRolePolicyDocument"]["Statement"]
+        role = ServiceRole(_unprefix(system, props["RoleName"]), TrustedService(statement["Principal"]["Service"]))
+        default = f"{system.physical_name(role)}: assumed by {role.service}"
+        found.append(attrs.evolve(role, description="" if props["Description"] == default else props["Description"]))
+    return found
+
+
+def read_agent_runtimes(system: System, resources: Resources, code: str) -> list[AgentRuntime]:
+    """Runtimes without their grants and with the environment they set themselves (not the grants' variables,
+    which name the system's resources); ``code`` is the folder the test rendered (the template holds an asset)."""
+    found = []
+    for resource in _of_type(resources, "AWS::BedrockAgentCore::Runtime"):
+        props = resource["Properties"]
+        name = props["AgentRuntimeName"].removeprefix(system.runtime_prefix).replace("_", "-")
+        configuration = props["AgentRuntimeArtifact"]["CodeConfiguration"]
+        environment = {k: v for k, v in (props.get("EnvironmentVariables") or {}).items()
+                       if isinstance(v, str) and not k.endswith("_BUCKET") and not k.endswith("_ARN")}
+        found.append(AgentRuntime(name, code=code, entry_point=configuration["EntryPoint"],
+                                  runtime=configuration["Runtime"], environment=environment,
+                                  description=props.get("Description", "")))
+    return found

@@ -1,4 +1,4 @@
-"""The platform's cloud assembly as a whole: five stacks in dependency order, outputs, cfn-lint clean,
+"""The platform's cloud assembly as a whole: six stacks in dependency order, outputs, cfn-lint clean,
 cdk-nag findings acknowledged only with the model's reasons, and the command line around it."""
 
 from __future__ import annotations
@@ -18,7 +18,12 @@ from oratio.backends.cdk.checks import NAG_RULES
 from oratio.backends.cdk.common import construct_id
 from oratio.errors import OratioError
 from oratio.model import Bucket, System
-from oratio.model.permissions import function_statements, workflow_statements
+from oratio.model.permissions import (
+    agent_runtime_statements,
+    function_statements,
+    service_role_statements,
+    workflow_statements,
+)
 
 # cfn-lint warnings we accept, each with its reason. Nothing else may appear, and no error at all.
 ACCEPTED_CFN_LINT = {
@@ -27,22 +32,30 @@ ACCEPTED_CFN_LINT = {
 }
 
 
-def test_five_stacks_in_dependency_order(system: System, assembly_dir: Path) -> None:
+def test_six_stacks_in_dependency_order(system: System, assembly_dir: Path) -> None:
     manifest = json.loads((assembly_dir / "manifest.json").read_text())
     stacks = {name: artifact for name, artifact in manifest["artifacts"].items()
               if artifact["type"] == "aws:cloudformation:stack"}
     assert sorted(stacks) == sorted(stack_name(system, concern) for concern in CONCERNS)
     depends = {name: {d for d in artifact.get("dependencies", []) if d in stacks} for name, artifact in stacks.items()}
-    assert depends[stack_name(system, "functions")] == {stack_name(system, "database"), stack_name(system, "storage")}
+    assert depends[stack_name(system, "ai")] == {stack_name(system, "database"), stack_name(system, "storage")}
+    assert depends[stack_name(system, "functions")] == {stack_name(system, "database"), stack_name(system, "storage"),
+                                                        stack_name(system, "ai")}
     assert depends[stack_name(system, "workflow")] == {stack_name(system, "functions")}
 
 
 def test_outputs_name_every_resource(system: System, templates: dict[str, Template]) -> None:
-    outputs = {concern: set(templates[concern].find_outputs("*")) for concern in CONCERNS}
+    # ExportsOutput*: the CDK's own export of the runtime ARN the functions stack imports
+    outputs = {concern: {o for o in templates[concern].find_outputs("*") if not o.startswith("ExportsOutput")}
+               for concern in CONCERNS}
     assert outputs["database"] == {f"{construct_id(t.name)}TableName" for t in system.tables}
     assert outputs["storage"] == {f"{construct_id(b.name)}BucketName" for b in system.buckets}
     assert outputs["functions"] == {f"{construct_id(f.name)}FunctionArn" for f in system.functions}
     assert outputs["workflow"] == {f"{construct_id(w.name)}StateMachineArn" for w in system.workflows}
+    assert outputs["ai"] == {
+        *(f"{construct_id(r.name)}RuntimeArn" for r in system.agent_runtimes),
+        *(f"{construct_id(r.name)}ServiceRoleArn" for r in system.service_roles),
+        *(f"{construct_id(v.name)}VectorBucket{what}" for v in system.vector_buckets for what in ("Name", "Arn"))}
     (pool,) = system.user_pools
     # A client's output lives in its pool's scope (two pools' clients never share an id): its logical id is the
     # readable path plus the CDK's 8-character hash of it.
@@ -77,6 +90,8 @@ def test_every_nag_acknowledgement_carries_a_reason_from_the_model(system: Syste
                                         *system.user_pools) for e in r.exemptions}
     model_reasons |= {s.reason for f in system.functions for s in function_statements(f) if s.reason}
     model_reasons |= {s.reason for w in system.workflows for s in workflow_statements(w) if s.reason}
+    model_reasons |= {s.reason for r in system.agent_runtimes for s in agent_runtime_statements(system, r) if s.reason}
+    model_reasons |= {s.reason for r in system.service_roles for s in service_role_statements(system, r) if s.reason}
     assert acknowledged, "the platform has exemptions: some acknowledgements are expected"
     assert set(acknowledged.values()) <= model_reasons
     # Each exemption of the model appears on its resource under every rule it maps to.

@@ -37,8 +37,11 @@ def _assignment(system_plan: Plan) -> dict[str, str]:
 def test_small_systems_keep_one_stack_per_concern(system: System) -> None:
     system_plan = plan(system)
     assert [s.name for s in system_plan.shards] == [stack_name(system, c) for c in CONCERNS]
-    assert system_plan.dependencies[stack_name(system, "functions")] == (
+    # The AI layer's grants name tables and buckets; functions take the AgentCreator runtime's ARN from its stack.
+    assert system_plan.dependencies[stack_name(system, "ai")] == (
         stack_name(system, "database"), stack_name(system, "storage"))
+    assert system_plan.dependencies[stack_name(system, "functions")] == (
+        stack_name(system, "ai"), stack_name(system, "database"), stack_name(system, "storage"))
     assert system_plan.dependencies[stack_name(system, "workflow")] == (stack_name(system, "functions"),)
 
 

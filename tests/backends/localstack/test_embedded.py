@@ -234,23 +234,6 @@ def test_bedrock_knowledge_base_data_source_ingestion_agent_and_alias(aws: Calla
     assert raised.value.response["Error"]["Code"] == "ConflictException"
 
 
-def test_invoke_agent_stand_in_writes_code_and_refuses_other_input(aws: Callable[[str], Any]) -> None:
-    s3, runtime, bucket = aws("s3"), aws("bedrock-agent-runtime"), unique("code")
-    s3.create_bucket(Bucket=bucket)
-    request = {"specification": {"name": "Helper", "instructions": "Help."},
-               "output": {"bucket": bucket, "key": "a.py"}}
-    response = runtime.invoke_agent(agentId="AGENTCREATOR", agentAliasId="TSTALIASID", sessionId="session-1",
-                                    inputText=json.dumps(request))
-    answer = json.loads(b"".join(e["chunk"]["bytes"] for e in response["completion"] if "chunk" in e))
-    assert answer == {"bucket": bucket, "key": "a.py", "generatedBy": "oratio-local-stand-in", "wroteCode": True}
-    code = s3.get_object(Bucket=bucket, Key="a.py")["Body"].read().decode()
-    assert code.startswith("# Generated locally by oratio's invoke_agent stand-in, not by a model")
-    compile(code, "a.py", "exec")
-    with pytest.raises(ClientError) as raised:
-        runtime.invoke_agent(agentId="AGENT", agentAliasId="ALIAS", sessionId="session-2", inputText="hello")
-    assert raised.value.response["Error"]["Code"] == "ValidationException"
-
-
 def test_a_cloudformation_stack_with_a_cognito_pool_creates_a_real_pool(aws: Callable[[str], Any]) -> None:
     name = unique("cfn-pool")
     template = {"Resources": {

@@ -1,6 +1,6 @@
 """One provider per resource kind, in a module named like the kind (``table.py``, ``bucket.py``, ``function.py``,
-``workflow.py``, ``user_pool.py``, and the kinds made for them: ``role.py``, ``log_group.py``); what they share is
-in ``base.py``.
+``workflow.py``, ``user_pool.py``, ``agent_runtime.py``, ``service_role.py``, ``vector_bucket.py``, and the kinds
+made for them: ``role.py``, ``log_group.py``, ``runtime_code.py``); what they share is in ``base.py``.
 
 The registry is made from the provider classes themselves: every module of this package is imported, and each
 ``Provider`` subclass registers itself when it is defined. A new kind is a new module, and nothing else to edit.
@@ -49,5 +49,8 @@ def desired_state(system: System, place: Place, project_root: Path,
                   progress: Callable[[str], None] | None = None) -> list[Spec]:
     """Every resource of the system as a spec, in the system's order (tables, buckets, functions, ...)."""
     context = Context(system, place, project_root, progress)
-    return [spec for provider in MODEL_PROVIDERS for resource in getattr(system, str(provider.collection))
-            for spec in provider.desired(resource, context)]
+    specs = [spec for provider in MODEL_PROVIDERS for resource in getattr(system, str(provider.collection))
+             for spec in provider.desired(resource, context)]
+    # A resource made for several (the agent runtimes' code bucket) is listed by each: it is one resource.
+    unique = {spec.key: spec for spec in reversed(specs)}
+    return [spec for spec in specs if unique[spec.key] is spec]

@@ -94,7 +94,7 @@ class Measure:
         return f"{'at least ' if self.at_least else ''}{self.count} {plural}"
 
 
-PLURALS = {"old object version": "old object versions"}
+PLURALS = {"old object version": "old object versions", "vector index": "vector indexes"}
 MEASURE_BOUND = 1000  # data is counted up to this many (items, objects, users): enough to say what is at stake
 
 

@@ -191,6 +191,11 @@ class BucketProvider(Provider):
                 s3.delete_objects(Bucket=physical, Delete={"Objects": doomed, "Quiet": True})
         s3.delete_bucket(Bucket=physical)
 
+    def named_for(self, physical: str, prefix: str) -> bool:
+        """A model bucket's name goes on from the prefix with its logical name, which starts with a letter (the
+        runtimes' code bucket, ``runtime_code.py``, goes on with the account id)."""
+        return physical.startswith(prefix) and physical[len(prefix):][:1].isalpha()
+
     def listing(self, target: Target, prefix: str) -> Iterable[tuple[str, Any]]:
         return ((bucket["Name"], bucket) for bucket in target.client("s3").list_buckets().get("Buckets", []))
 

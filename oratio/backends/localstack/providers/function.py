@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from oratio.backends.localstack.providers.agent_runtime import as_specified, resolved, runtime_tokens
 from oratio.backends.localstack.providers.base import Context, Live, Provider, Spec, listed, unless_missing, wait
 from oratio.backends.localstack.providers.log_group import LogGroupProvider
 from oratio.backends.localstack.providers.role import RoleProvider, role_arn
@@ -79,7 +80,7 @@ def _problems(config: dict[str, Any]) -> tuple[str, ...]:
 
 class FunctionProvider(Provider):
     kind = "function"
-    level = 1
+    level = 2  # after the agent runtimes whose ARNs its environment may carry
     collection = "functions"
 
     def desired(self, resource: Function, context: Context) -> list[Spec]:
@@ -97,7 +98,8 @@ class FunctionProvider(Provider):
             "memory_mb": function.memory_mb,
             "timeout_s": function.timeout_s,
             "description": function.description,
-            "environment": dict(sorted(system.environment(function, system.physical_names(place.account)).items())),
+            "environment": dict(sorted(system.environment(function, {
+                **system.physical_names(place.account, place.partition), **runtime_tokens(system)}).items())),
             "role": role_arn(role.physical, place),
             "log_group": logs.physical,
             "code_sha256": code_sha256(archive),
@@ -125,7 +127,8 @@ class FunctionProvider(Provider):
             "memory_mb": config.get("MemorySize"),
             "timeout_s": config.get("Timeout"),
             "description": config.get("Description", ""),
-            "environment": dict(sorted(config.get("Environment", {}).get("Variables", {}).items())),
+            "environment": dict(sorted(as_specified(target, config.get("Environment", {}).get("Variables", {}),
+                                                    spec.props["environment"]).items())),
             "role": config.get("Role"),
             "log_group": config.get("LoggingConfig", {}).get("LogGroup", f"/aws/lambda/{spec.physical}"),
             "code_sha256": config.get("CodeSha256"),
@@ -134,11 +137,11 @@ class FunctionProvider(Provider):
         }, self.listed_tags(target, spec.physical, config), _problems(config))
 
     @staticmethod
-    def _configuration(spec: Spec) -> dict[str, Any]:
+    def _configuration(target: Target, spec: Spec) -> dict[str, Any]:
         props = spec.props
         return {"FunctionName": spec.physical, "Runtime": props["runtime"], "Handler": props["handler"],
                 "MemorySize": props["memory_mb"], "Timeout": props["timeout_s"], "Description": props["description"],
-                "Environment": {"Variables": props["environment"]}, "Role": props["role"],
+                "Environment": {"Variables": resolved(target, props["environment"])}, "Role": props["role"],
                 "LoggingConfig": {"LogFormat": "Text", "LogGroup": props["log_group"]}}
 
     @staticmethod
@@ -154,7 +157,7 @@ class FunctionProvider(Provider):
 
     def create(self, target: Target, spec: Spec, tags: dict[str, str]) -> None:
         assert spec.artifact is not None
-        target.client("lambda").create_function(**self._configuration(spec), Code={
+        target.client("lambda").create_function(**self._configuration(target, spec), Code={
             "ZipFile": spec.artifact.read_bytes()}, Tags=tags)
         self._wait_settled(target, spec, "creating function")
 
@@ -192,7 +195,7 @@ class FunctionProvider(Provider):
 
     def _update_configuration(self, target: Target, spec: Spec, fields: set[str]) -> None:
         if fields & CONFIG_FIELDS:
-            target.client("lambda").update_function_configuration(**self._configuration(spec))
+            target.client("lambda").update_function_configuration(**self._configuration(target, spec))
             self._wait_settled(target, spec, "updating function")
 
     def delete(self, target: Target, physical: str) -> None:

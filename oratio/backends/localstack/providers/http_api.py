@@ -48,7 +48,7 @@ def _statement_id(api_id: str, route_key: str) -> str:
 
 class HttpApiProvider(Provider):
     kind = "http-api"
-    level = 2  # after the functions and the user pool clients it refers to
+    level = 3  # after the functions and the user pool clients it refers to
     collection = "http_apis"
     output_group = "http_apis"
 

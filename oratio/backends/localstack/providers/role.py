@@ -1,5 +1,6 @@
-"""IAM roles, one per function and per workflow: a trust policy for the service, and the model's least-privilege
-statements (``oratio/model/permissions.py``) as one inline policy."""
+"""IAM roles, one per function, workflow and agent runtime: a trust policy for the service (with the confused-deputy
+conditions the model states, where it states them), and the model's least-privilege statements
+(``oratio/model/permissions.py``) as one inline policy. Service roles (``service_role.py``) use the same machinery."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from oratio.model import System
 from oratio.model.permissions import Place, Statement, arn
 
 POLICY_NAME = "model"
+# The kinds roles are made for, as the last part of their names (``role_name``): what tells them from service roles.
+ROLE_KINDS = ("function", "workflow", "runtime")
 
 
 def role_name(physical: str, kind: str) -> str:
@@ -26,15 +29,23 @@ def role_name(physical: str, kind: str) -> str:
     return f"{physical[:64 - len(kind) - 10]}-{digest}-{kind}"
 
 
+def _statement(system: System, statement: Statement, place: Place) -> dict[str, Any]:
+    rendered: dict[str, Any] = {"Effect": "Allow", "Action": list(statement.actions),
+                                "Resource": [arn(r, system, place) for r in statement.resources]}
+    for operator, key, value in statement.conditions:
+        rendered.setdefault("Condition", {}).setdefault(operator, {})[key] = value
+    return rendered
+
+
 def policy_document(system: System, statements: tuple[Statement, ...], place: Place) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": list(s.actions), "Resource": [arn(r, system, place) for r in s.resources]}
-        for s in statements]}
+    return {"Version": "2012-10-17", "Statement": [_statement(system, s, place) for s in statements]}
 
 
-def trust_policy(service: str) -> dict[str, Any]:
-    return {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]}
+def trust_policy(service: str, conditions: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    if conditions:
+        statement["Condition"] = conditions
+    return {"Version": "2012-10-17", "Statement": [statement]}
 
 
 def role_arn(name: str, place: Place) -> str:
@@ -52,15 +63,20 @@ class RoleProvider(Provider):
 
     @staticmethod
     def spec(context: Context, name: str, physical: str, kind: str, service: str,
-             statements: tuple[Statement, ...]) -> Spec:
-        """The role of the ``kind`` resource ``name`` (physical name ``physical``), assumed by ``service``. A role
-        with nothing to allow (a workflow without tasks, logging or tracing) has no policy at all."""
+             statements: tuple[Statement, ...], conditions: dict[str, dict[str, str]] | None = None) -> Spec:
+        """The role of the ``kind`` resource ``name`` (physical name ``physical``), assumed by ``service`` (under
+        ``conditions``, if any). A role with nothing to allow (a workflow without tasks, logging or tracing) has no
+        policy at all."""
         return Spec("role", f"{kind}/{name}", role_name(physical, kind), {
-            "trust": trust_policy(service),
+            "trust": trust_policy(service, conditions),
             "policy": policy_document(context.system, statements, context.place) if statements else None,
             # The model is the whole truth: no other inline policy, no managed policy attached.
             "other_inline_policies": [],
             "attached_policies": []})
+
+    def named_for(self, physical: str, prefix: str) -> bool:
+        """Roles made for a function, workflow or runtime of the system (service roles have their own provider)."""
+        return physical.startswith(prefix) and physical.endswith(tuple(f"-{kind}" for kind in ROLE_KINDS))
 
     def read(self, target: Target, spec: Spec) -> Live | None:
         iam = target.client("iam")

@@ -25,7 +25,7 @@ from oratio.model.permissions import Kind, ResourceArn, arn, workflow_log_group,
 
 class WorkflowProvider(Provider):
     kind = "state-machine"
-    level = 2
+    level = 3
     collection = "workflows"
     output_group = "state_machines"
 

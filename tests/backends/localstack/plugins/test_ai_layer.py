@@ -450,7 +450,22 @@ def test_converse_writes_agent_code_from_a_specification_by_a_template(aws: Aws)
     assert reply["additionalModelResponseFields"]["oratioLocalStandIn"] is True
     code = text.split("```python\n", 1)[1].split("```", 1)[0]
     compile(code, "generated.py", "exec")
-    assert "from serving_base import serve" in code and "INSTRUCTIONS = 'Be brief.'" in code
+    assert "INSTRUCTIONS = 'Be brief.'" in code
+    # The serving base's contract: handle(request, tools), grounded by tools.retrieve, answered by tools.converse.
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "agent.py", "exec"), namespace)
+    asked: list[tuple[str, str]] = []
+
+    class Tools:
+        def retrieve(self, query: str) -> list[str]:
+            return [f"a passage about {query}"]
+
+        def converse(self, system: str, prompt: str) -> str:
+            asked.append((system, prompt))
+            return "the answer"
+
+    assert namespace["handle"]({"prompt": "soup"}, Tools()) == {"answer": "the answer", "sources": 1}
+    assert asked == [("Be brief.", "<passage>a passage about soup</passage>\nQuestion: soup")]
 
 
 def test_converse_quotes_the_passage_that_answers_the_question(aws: Aws) -> None:
