@@ -10,7 +10,6 @@ that differ stay different. A model whose derived name is longer than 48 charact
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterator, Mapping
 
 import attrs
@@ -30,7 +29,7 @@ from oratio.model.common import (
 )
 from oratio.model.errors import Problem
 from oratio.model.function import code_problems, grant_problems
-from oratio.model.grants import ResourceGrant, ServiceGrant, TargetGrant
+from oratio.model.grants import GrantHolder, Named, TargetGrant
 
 AgentRuntimeLanguage = enum.StrEnum("AgentRuntimeLanguage", {r: r for r in rules.AGENTCORE_RUNTIMES})
 AgentRuntimeLanguage.__doc__ = "AgentCore's code runtimes (CodeConfiguration.runtime), from the rule table."
@@ -61,7 +60,7 @@ def runtime_environment_problems(path: str, environment: Mapping[str, object]) -
 
 
 @attrs.frozen
-class AgentRuntime(Validated):
+class AgentRuntime(Named, GrantHolder, Validated):
     """An agent that AgentCore runs from this project's code.
 
     ``code`` is the folder with the entry point; ``include`` names shared folders copied beside it (as for
@@ -87,21 +86,11 @@ class AgentRuntime(Validated):
     exemptions: tuple = exemptions_field()
     include: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
-    def default_env_var(self) -> str:
-        """``agentcreator`` becomes ``AGENTCREATOR_RUNTIME_ARN``."""
-        return f"{re.sub(r'[^A-Za-z0-9]', '_', str(self.name)).upper()}_{self.env_suffix}"
 
     def invoke(self, env_var: str | None = None) -> TargetGrant:
         """InvokeAgentRuntime on this runtime (and its endpoints); its ARN reaches the environment."""
         return TargetGrant(self, "invoke", env_var)
 
-    @property
-    def resource_grants(self) -> tuple[ResourceGrant, ...]:
-        return tuple(g for g in self.grants if isinstance(g, ResourceGrant))
-
-    @property
-    def service_grants(self) -> tuple[ServiceGrant, ...]:
-        return tuple(g for g in self.grants if isinstance(g, ServiceGrant))
 
     def problems(self) -> Iterator[Problem]:
         yield from check_identifier("name", self.name, rules.LOGICAL)

@@ -24,7 +24,7 @@ from oratio.model.common import (
     to_tuple,
 )
 from oratio.model.errors import Problem
-from oratio.model.grants import ANY_GRANT, ResourceGrant, ServiceGrant
+from oratio.model.grants import ANY_GRANT, GrantHolder, ResourceGrant, ServiceGrant
 
 Runtime = enum.StrEnum("Runtime", {r.upper().replace(".", "_"): r for r in rules.LAMBDA_RUNTIMES})
 Runtime.__doc__ = "Lambda runtimes accepted for new functions (from the rule table)."
@@ -59,7 +59,7 @@ def _folder_problems(path: str, folder: object) -> Iterator[Problem]:
 
 
 @attrs.frozen
-class Function(Validated):
+class Function(GrantHolder, Validated):
     """A Lambda function whose code is a folder of the project (bundled with its requirements.txt).
 
     ``include`` names further folders (code shared between functions) copied into the bundle beside the code,
@@ -79,13 +79,6 @@ class Function(Validated):
     exemptions: tuple = exemptions_field()
     include: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
-    @property
-    def resource_grants(self) -> tuple[ResourceGrant, ...]:
-        return tuple(g for g in self.grants if isinstance(g, ResourceGrant))
-
-    @property
-    def service_grants(self) -> tuple[ServiceGrant, ...]:
-        return tuple(g for g in self.grants if isinstance(g, ServiceGrant))
 
     def problems(self) -> Iterator[Problem]:
         yield from check_identifier("name", self.name, rules.LOGICAL)

@@ -32,8 +32,9 @@ class Access(enum.StrEnum):
         return self in (Access.WRITE, Access.READ_WRITE)
 
 
-class Grantable:
-    """A resource a function can be granted access to; its physical name reaches the function's environment."""
+class Named:
+    """A resource whose physical name (or ARN) reaches the environment of what is granted it, under a variable
+    named after it: its ``name`` and its kind's ``env_suffix``."""
 
     name: str
     env_suffix: str = ""
@@ -41,6 +42,10 @@ class Grantable:
     def default_env_var(self) -> str:
         """``knowledge-bases`` (a bucket) becomes ``KNOWLEDGE_BASES_BUCKET``."""
         return f"{re.sub(r'[^A-Za-z0-9]', '_', str(self.name)).upper()}_{self.env_suffix}"
+
+
+class Grantable(Named):
+    """A resource a function can be granted access to; its physical name reaches the function's environment."""
 
     def read(self, env_var: str | None = None) -> ResourceGrant:
         return ResourceGrant(self, Access.READ, env_var)
@@ -284,3 +289,17 @@ def knowledge_base_retrieval(*, reason: str = RETRIEVAL_REASON) -> RetrievalGran
 
 AI_GRANTS = (ModelGrant, TargetGrant, RuntimeManagementGrant, RetrievalGrant)
 ANY_GRANT = (ResourceGrant, ServiceGrant, *AI_GRANTS)
+
+
+class GrantHolder:
+    """Code that is granted access (functions, agent runtimes, service roles): its grants by type."""
+
+    grants: tuple[Any, ...]
+
+    @property
+    def resource_grants(self) -> tuple[ResourceGrant, ...]:
+        return tuple(g for g in self.grants if isinstance(g, ResourceGrant))
+
+    @property
+    def service_grants(self) -> tuple[ServiceGrant, ...]:
+        return tuple(g for g in self.grants if isinstance(g, ServiceGrant))

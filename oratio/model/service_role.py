@@ -12,7 +12,6 @@ Each trust policy carries the confused-deputy conditions AWS documents for its s
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterator
 
 import attrs
@@ -30,7 +29,7 @@ from oratio.model.common import (
 )
 from oratio.model.errors import Problem
 from oratio.model.function import grant_problems
-from oratio.model.grants import ResourceGrant, ServiceGrant, TargetGrant
+from oratio.model.grants import GrantHolder, Named, TargetGrant
 
 
 class TrustedService(enum.StrEnum):
@@ -41,7 +40,7 @@ class TrustedService(enum.StrEnum):
 
 
 @attrs.frozen
-class ServiceRole(Validated):
+class ServiceRole(Named, GrantHolder, Validated):
     """A role ``service`` assumes, holding exactly ``grants`` (the same vocabulary as functions).
 
     Its physical name is ``{system}-{stage}-{name}`` (IAM allows 64 characters). ``role.pass_role()`` lets a
@@ -63,19 +62,10 @@ class ServiceRole(Validated):
     def trusted_service(self) -> str:
         return str(self.service)
 
-    def default_env_var(self) -> str:
-        return f"{re.sub(r'[^A-Za-z0-9]', '_', str(self.name)).upper()}_{self.env_suffix}"
 
     def pass_role(self, env_var: str | None = None) -> TargetGrant:
         return TargetGrant(self, "pass", env_var)
 
-    @property
-    def resource_grants(self) -> tuple[ResourceGrant, ...]:
-        return tuple(g for g in self.grants if isinstance(g, ResourceGrant))
-
-    @property
-    def service_grants(self) -> tuple[ServiceGrant, ...]:
-        return tuple(g for g in self.grants if isinstance(g, ServiceGrant))
 
     def problems(self) -> Iterator[Problem]:
         yield from check_identifier("name", self.name, rules.LOGICAL)

@@ -7,7 +7,6 @@ Names are unique per account and Region (not globally, unlike S3 buckets), so th
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import attrs
@@ -25,7 +24,7 @@ from oratio.model.common import (
     to_enum,
 )
 from oratio.model.errors import Problem
-from oratio.model.grants import TargetGrant
+from oratio.model.grants import Named, TargetGrant
 
 
 def check_vector_bucket_name(path: str, name: object) -> Iterator[Problem]:
@@ -37,7 +36,7 @@ def check_vector_bucket_name(path: str, name: object) -> Iterator[Problem]:
 
 
 @attrs.frozen
-class VectorBucket(Validated):
+class VectorBucket(Named, Validated):
     """A vector bucket. Grants: ``manage_indexes()`` (create and delete indexes at run time),
     ``read_write()`` (vectors of every index of the bucket), ``knowledge_base()`` (what a Bedrock knowledge base
     needs of its index: put, get, delete and query vectors, read the index).
@@ -54,9 +53,6 @@ class VectorBucket(Validated):
     retention: Retention = attrs.field(default=Retention.RETAIN, converter=to_enum(Retention))
     exemptions: tuple = exemptions_field()
 
-    def default_env_var(self) -> str:
-        """``knowledge-vectors`` becomes ``KNOWLEDGE_VECTORS_VECTOR_BUCKET`` (its physical name)."""
-        return f"{re.sub(r'[^A-Za-z0-9]', '_', str(self.name)).upper()}_{self.env_suffix}"
 
     def manage_indexes(self, env_var: str | None = None) -> TargetGrant:
         return TargetGrant(self, "manage_indexes", env_var)
