@@ -153,7 +153,7 @@ def invoke_agent(user_id: str, event: dict[str, Any]) -> dict[str, Any]:
         raise ApiError(400, f"prompt must be a non-empty string of at most {MAX_PROMPT} characters")
     if record["status"] != records.DEPLOYED or not record.get("agentRuntimeArn"):
         raise ApiError(409, f"the agent is {record['status']}, not deployed: it answers once it is deployed",
-                       status=record["status"])
+                       agentStatus=record["status"])
     runtime_arn = record["agentRuntimeArn"]
     session = "api-" + hashlib.sha256(f"{user_id}/{record['agentId']}/{uuid.uuid4()}".encode()).hexdigest()
     agentcore = client("bedrock-agentcore")

@@ -53,7 +53,7 @@ from oratio.model.permissions import (
     workflow_statements,
 )
 
-CONCERNS = ("auth", "database", "storage", "ai", "functions", "workflow")
+CONCERNS = shards.CONCERNS  # auth, database, storage, ai, functions, workflow, api: the stacks in order
 
 
 def stack_name(system: System, concern: str) -> str:
