@@ -47,8 +47,10 @@ def test_seven_stacks_in_dependency_order(system: System, assembly_dir: Path) ->
 
 
 def test_outputs_name_every_resource(system: System, templates: dict[str, Template]) -> None:
-    # ExportsOutput*: the CDK's own export of the runtime ARN the functions stack imports
-    outputs = {concern: {o for o in templates[concern].find_outputs("*") if not o.startswith("ExportsOutput")}
+    # ExportsOutput*: the CDK's own export of the runtime ARN the functions stack imports; PublishOutputRef*: the
+    # auth stack's pool and client ids the api stack's authorizer reads (the CDK's weak cross-stack references)
+    outputs = {concern: {o for o in templates[concern].find_outputs("*")
+                         if not o.startswith(("ExportsOutput", "PublishOutputRef"))}
                for concern in CONCERNS}
     assert outputs["database"] == {f"{construct_id(t.name)}TableName" for t in system.tables}
     assert outputs["storage"] == {f"{construct_id(b.name)}BucketName" for b in system.buckets}
@@ -119,7 +121,11 @@ def test_command_line_writes_the_assembly_and_lists_the_stacks(tmp_path: Path) -
                              str(tmp_path / "out")], cwd=project, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     listed = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  oratio-qa-")]
-    assert listed == [f"oratio-qa-{concern}" for concern in CONCERNS]
+    assert sorted(listed) == sorted(f"oratio-qa-{concern}" for concern in CONCERNS)
+    # Listed in deployment order: each stack after the stacks it needs.
+    order = {name.removeprefix("oratio-qa-"): index for index, name in enumerate(listed)}
+    assert order["auth"] < order["api"] and order["functions"] < order["api"] < len(listed)
+    assert order["database"] < order["functions"] < order["workflow"]
     assert sorted(p.name for p in (tmp_path / "out").glob("*.template.json")) == sorted(
         f"oratio-qa-{concern}.template.json" for concern in CONCERNS)
 
