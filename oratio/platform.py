@@ -23,6 +23,8 @@ from oratio.model import (
     Fail,
     Function,
     GlobalIndex,
+    HttpApi,
+    JwtAuthorizer,
     Key,
     LifecycleRule,
     Mfa,
@@ -30,6 +32,7 @@ from oratio.model import (
     Pass,
     PasswordPolicy,
     Retry,
+    Route,
     Runtime,
     ServiceRole,
     Succeed,
@@ -44,6 +47,7 @@ from oratio.model import (
     Workflow,
     bedrock,
     foundation_model,
+    invoke_generated_runtimes,
     knowledge_base_retrieval,
     manage_agent_runtimes,
     path,
@@ -219,6 +223,37 @@ def functions(settings: StageSettings, by_name: dict[str, Table | Bucket], ai: A
     )
 
 
+# The agents' runtimes are named by the deployer (lambdas/agentcore_deployer, runtime_name): the system's runtime
+# prefix, then this, then a hash of the agent. The API may invoke those runtimes and no other.
+GENERATED_AGENTS_PREFIX = "agent_"
+
+
+def api_function(by_name: dict[str, Table | Bucket], workflow: Workflow) -> Function:
+    """Behind every route of the platform's API: the caller's agents in the agents table, upload URLs for their
+    documents (PutObject only), the agent-creation workflow started (only that state machine) and the agents'
+    runtimes invoked (only those the deployer names)."""
+    agents, knowledge_bases = by_name["agents"], by_name["knowledge-bases"]
+    return Function(
+        "api", code="lambdas/api", include=SHARED_CODE,
+        runtime=RUNTIME, exemptions=[LATEST_RUNTIME], timeout_s=30, memory_mb=512,
+        description="The platform's HTTP API: users create, list, read, feed and ask their own agents",
+        grants=[agents.read_write(), knowledge_bases.put(), workflow.start_executions(),
+                invoke_generated_runtimes(GENERATED_AGENTS_PREFIX)],
+    )
+
+
+def http_api() -> HttpApi:
+    """Every route needs a signed-in user of the users pool (an ID or access token of the web client); the
+    function takes the user from the token, never from the request."""
+    return HttpApi(
+        "api",
+        [Route("POST /agents", "api"), Route("GET /agents", "api"), Route("GET /agents/{agentId}", "api"),
+         Route("POST /agents/{agentId}/documents", "api"), Route("POST /agents/{agentId}/invoke", "api")],
+        authorizer=JwtAuthorizer("users", ["web"]),
+        description="The Oratio platform's API for its front end: users' agents",
+    )
+
+
 def agent_creation(settings: StageSettings) -> Workflow:
     """Provision the knowledge base, invoke the agent creator, then wait and check the code until it is ready
     (at most ``max_code_checks`` times) and deploy it. Every failure ends in RecordFailure, which marks the
@@ -285,14 +320,16 @@ def platform(stage: str = "dev") -> System:
     platform_tables, platform_buckets = tables(), buckets()
     by_name = {resource.name: resource for resource in (*platform_tables, *platform_buckets)}
     ai = ai_layer(settings, by_name)
+    workflow = agent_creation(settings)
     return System(
         SYSTEM_NAME,
         stage,
         tables=platform_tables,
         buckets=platform_buckets,
-        functions=functions(settings, by_name, ai, stage),
-        workflows=[agent_creation(settings)],
+        functions=(*functions(settings, by_name, ai, stage), api_function(by_name, workflow)),
+        workflows=[workflow],
         user_pools=[user_pool()],
+        http_apis=[http_api()],
         agent_runtimes=[ai.agent_creator],
         service_roles=[ai.knowledge_base_role, ai.agents_role],
         vector_buckets=[ai.vectors],

@@ -28,6 +28,28 @@ def get(user_id: str, agent_id: str) -> dict[str, Any]:
     return item
 
 
+def create(user_id: str, agent_id: str, specification: dict[str, Any]) -> dict[str, Any]:
+    """A new agent's record, status "requested" (never overwriting one: agent ids are made by the platform)."""
+    item = {"userId": user_id, "agentId": agent_id, "status": REQUESTED, "specification": specification,
+            "createdAt": int(time.time())}
+    _table().put_item(Item=item, ConditionExpression="attribute_not_exists(agentId)")
+    return item
+
+
+def of_user(user_id: str) -> list[dict[str, Any]]:
+    """Every agent record of one user (a query on the partition key: never another user's)."""
+    from boto3.dynamodb.conditions import Key
+
+    items: list[dict[str, Any]] = []
+    request: dict[str, Any] = {"KeyConditionExpression": Key("userId").eq(user_id), "ConsistentRead": True}
+    while True:
+        page = _table().query(**request)
+        items += page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return items
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
 def update(user_id: str, agent_id: str, **fields: Any) -> dict[str, Any]:
     """Set ``fields`` (and updatedAt) on an existing record; returns the record as it now is."""
     fields["updatedAt"] = int(time.time())

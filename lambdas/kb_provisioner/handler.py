@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from typing import Any
 
 from botocore.exceptions import ClientError
 from common import records
 from common.aws import client, log, partition_region
+from common.errors import InvalidRequest
 from common.events import check_specification, require_ids
 
 # The index's dimension must be the embedding model's (Titan Text Embeddings v2: 256, 512 or 1024).
@@ -36,6 +38,33 @@ def index_name(agent_id: str) -> str:
     """S3 Vectors index names: 3-63 of [a-z0-9-.], starting and ending with a letter or digit."""
     cleaned = "".join(c if c.isalnum() else "-" for c in agent_id.lower()).strip("-")
     return f"agent-{cleaned}"[:63].rstrip("-")
+
+
+# Documents the specification declares are uploaded by the user (presigned URLs from the API) after the agent is
+# requested, so they may arrive just after the workflow starts: wait for them, bounded, before ingesting.
+DOCUMENTS_WAIT_S = float(os.environ.get("DOCUMENTS_WAIT_S", "60"))
+
+
+def missing_documents(user_id: str, agent_id: str, declared: list[str]) -> list[str]:
+    prefix = documents_prefix(user_id, agent_id)
+    listed = client("s3").list_objects_v2(Bucket=os.environ["KNOWLEDGE_BASES_BUCKET"], Prefix=prefix)
+    present = {item["Key"][len(prefix):] for item in listed.get("Contents", [])}
+    return [name for name in declared if name not in present]
+
+
+def wait_for_documents(user_id: str, agent_id: str, specification: dict[str, Any]) -> None:
+    """Every document the specification declares is in the agent's prefix, or InvalidRequest after
+    DOCUMENTS_WAIT_S saying which are missing."""
+    declared = [str(name) for name in specification.get("documents") or []]
+    deadline = time.monotonic() + DOCUMENTS_WAIT_S
+    while True:
+        missing = missing_documents(user_id, agent_id, declared) if declared else []
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            raise InvalidRequest(f"documents declared but never uploaded within {DOCUMENTS_WAIT_S:.0f} s: "
+                                 f"{', '.join(missing)}")
+        time.sleep(0.5)
 
 
 def create_index_request(bucket: str, agent_id: str) -> dict[str, Any]:
@@ -87,6 +116,8 @@ def lambda_handler(event: Any, context: Any) -> dict[str, Any]:
     specification = check_specification(record.get("specification"))
     bedrock = client("bedrock-agent")
     knowledge_base_id = record.get("knowledgeBaseId")
+    if not knowledge_base_id:
+        wait_for_documents(user_id, agent_id, specification)
     if not knowledge_base_id:
         index_arn = ensure_index(agent_id)
         created = bedrock.create_knowledge_base(

@@ -10,6 +10,7 @@ from oratio.model.errors import ModelError, Problem, deferred_validation
 from oratio.model.function import Function, Runtime
 from oratio.model.grants import (
     Access,
+    GeneratedRuntimesGrant,
     Grant,
     ModelGrant,
     ResourceGrant,
@@ -19,6 +20,7 @@ from oratio.model.grants import (
     TargetGrant,
     bedrock,
     foundation_model,
+    invoke_generated_runtimes,
     knowledge_base_retrieval,
     manage_agent_runtimes,
 )
@@ -51,11 +53,13 @@ from oratio.model.workflow import (
 __all__ = [
     "RULES", "TRANSIENT_LAMBDA_ERRORS", "Access", "AgentRuntime", "AgentRuntimeLanguage", "AppClient",
     "AttributeType", "AuthFlow", "Billing", "Branch", "Bucket", "Catch", "Choice", "Condition", "Cors", "Dynamic",
-    "Encryption", "Exemption", "Fail", "FrozenMap", "Function", "GlobalIndex", "Grant", "HttpApi", "JwtAuthorizer",
-    "Key", "LifecycleRule", "Method", "Mfa", "ModelError", "ModelGrant", "Operator", "Pass", "PasswordPolicy",
+    "Encryption", "Exemption", "Fail", "FrozenMap", "Function", "GeneratedRuntimesGrant", "GlobalIndex", "Grant",
+    "HttpApi", "JwtAuthorizer", "Key", "LifecycleRule", "Method",
+    "Mfa", "ModelError", "ModelGrant", "Operator", "Pass", "PasswordPolicy",
     "Problem", "Projection", "ResourceGrant", "Retention", "RetrievalGrant", "Retry", "Route", "Rule", "Runtime",
     "RuntimeManagementGrant", "ServiceGrant", "ServiceRole", "SignInAlias", "State", "StorageClass", "StreamView",
     "Succeed", "System", "Table", "TargetGrant", "Task", "Throttling", "Transition", "TrustedService", "UserPool",
     "VectorBucket", "Wait", "Workflow", "bedrock", "deferred_validation", "foundation_model",
-    "knowledge_base_retrieval", "manage_agent_runtimes", "path",
+    "invoke_generated_runtimes", "knowledge_base_retrieval", "manage_agent_runtimes",
+    "path",
 ]

@@ -24,7 +24,7 @@ from oratio.model.common import (
     to_tuple,
 )
 from oratio.model.errors import Problem
-from oratio.model.grants import Grantable
+from oratio.model.grants import Access, Grantable, ResourceGrant
 
 
 class StorageClass(enum.StrEnum):
@@ -118,6 +118,11 @@ class Bucket(Grantable, Validated):
     lifecycle_rules: tuple[LifecycleRule, ...] = attrs.field(default=(), converter=to_tuple)
     retention: Retention = attrs.field(default=Retention.RETAIN, converter=to_enum(Retention))
     exemptions: tuple = exemptions_field()
+
+    def put(self, env_var: str | None = None) -> ResourceGrant:
+        """``s3:PutObject`` on the bucket's objects and nothing else (no read, list or delete): what a function that
+        signs presigned upload URLs needs."""
+        return ResourceGrant(self, Access.PUT, env_var)
 
     def problems(self) -> Iterator[Problem]:
         yield from check_identifier("name", self.name, rules.LOGICAL)

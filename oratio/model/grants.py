@@ -22,6 +22,8 @@ class Access(enum.StrEnum):
     READ = "read"
     WRITE = "write"
     READ_WRITE = "read_write"
+    # A bucket's objects written, never read, listed or deleted: what signing presigned upload (PUT) URLs needs.
+    PUT = "put"
 
     @property
     def reads(self) -> bool:
@@ -78,6 +80,10 @@ class ResourceGrant(Validated):
         if not isinstance(self.target, Grantable):
             yield Problem("target", rules.GRANT_TARGET, f"expected a Table or Bucket, got {self.target!r}")
         yield from check_enum("access", self.access, Access)
+        if self.access == Access.PUT and isinstance(self.target, Grantable) and not hasattr(self.target, "put"):
+            yield Problem("access", rules.GRANT_TARGET,
+                          f"'put' is a bucket's access (object uploads), not a {type(self.target).__name__}'s: use "
+                          "read, write or read_write")
         if self.env_var is not None:
             yield from check_type("env_var", self.env_var, str, "an environment variable name")
             if isinstance(self.env_var, str) and not rules.LAMBDA_ENV_NAME_PATTERN.fullmatch(self.env_var):
@@ -197,8 +203,9 @@ def foundation_model(model_id: str, *, streaming: bool = False) -> ModelGrant:
 
 @attrs.frozen
 class TargetGrant(Validated):
-    """An action on an AI-layer resource of the system: ``runtime.invoke()``, ``vectors.manage_indexes()``,
-    ``role.pass_role()``. The resource's physical name (or ARN) reaches the environment under ``env_var``."""
+    """An action on an AI-layer resource or a workflow of the system: ``runtime.invoke()``,
+    ``vectors.manage_indexes()``, ``role.pass_role()``, ``workflow.start_executions()``. The resource's physical name
+    (or ARN) reaches the environment under ``env_var``."""
 
     _subject = "grant"
     target: Any
@@ -217,7 +224,7 @@ class TargetGrant(Validated):
         actions = getattr(self.target, "grant_actions", None)
         if not isinstance(actions, tuple) or not isinstance(getattr(self.target, "name", None), str):
             yield Problem("target", rules.GRANT_REFERENCE,
-                          f"expected an AgentRuntime, VectorBucket or ServiceRole, got {self.target!r}")
+                          f"expected an AgentRuntime, VectorBucket, ServiceRole or Workflow, got {self.target!r}")
         elif self.action not in actions:
             yield Problem("action", rules.GRANT_REFERENCE,
                           f"{self.action!r} is not a grant of a {self.target.kind}; allowed: {', '.join(actions)}")
@@ -265,6 +272,36 @@ def manage_agent_runtimes(execution_role: Any, *, reason: str = RUNTIMES_REASON)
     return RuntimeManagementGrant(execution_role, reason)
 
 
+GENERATED_RUNTIMES_REASON = (
+    "agent runtimes made at run time (one per user agent) are named by whoever creates them, with the system's "
+    "prefix and this name prefix, and AgentCore appends an id it picks: access covers those runtimes only")
+
+
+@attrs.frozen
+class GeneratedRuntimesGrant(Validated):
+    """InvokeAgentRuntime (and StopRuntimeSession) on the agent runtimes created at run time whose names start with
+    the system's runtime prefix then ``name_prefix`` (``{system}_{stage}_{name_prefix}*``): the runtimes another
+    function of the system creates (e.g. with ``manage_agent_runtimes``), none of the model's own."""
+
+    _subject = "grant"
+    name_prefix: str
+    reason: str = GENERATED_RUNTIMES_REASON
+
+    def problems(self) -> Iterator[Problem]:
+        if not isinstance(self.name_prefix, str) or not re.fullmatch(r"[A-Za-z0-9_]{1,40}", self.name_prefix) \
+                or not self.name_prefix.endswith("_"):
+            yield Problem("name_prefix", rules.GRANT_REFERENCE,
+                          f"{self.name_prefix!r} is not a runtime name prefix: 1-40 of [A-Za-z0-9_] ending in '_' "
+                          "(so that it cannot match a longer name of the model's own runtimes)")
+        if not (isinstance(self.reason, str) and len(self.reason.strip()) >= 10):
+            yield Problem("reason", rules.WILDCARD_REASON, "give the reason (at least 10 characters) for the '*'")
+
+
+def invoke_generated_runtimes(name_prefix: str, *, reason: str = GENERATED_RUNTIMES_REASON) -> GeneratedRuntimesGrant:
+    """``invoke_generated_runtimes("agent_")``: invoking the runtimes named ``{system}_{stage}_agent_*``."""
+    return GeneratedRuntimesGrant(name_prefix, reason)
+
+
 RETRIEVAL_REASON = (
     "knowledge bases are created at run time, one per user agent, under ids Bedrock picks: no knowledge base "
     "ARN is known when the infrastructure is defined")
@@ -287,7 +324,7 @@ def knowledge_base_retrieval(*, reason: str = RETRIEVAL_REASON) -> RetrievalGran
     return RetrievalGrant(reason)
 
 
-AI_GRANTS = (ModelGrant, TargetGrant, RuntimeManagementGrant, RetrievalGrant)
+AI_GRANTS = (ModelGrant, TargetGrant, RuntimeManagementGrant, RetrievalGrant, GeneratedRuntimesGrant)
 ANY_GRANT = (ResourceGrant, ServiceGrant, *AI_GRANTS)
 
 

@@ -18,6 +18,8 @@ from oratio.model.bucket import Bucket
 from oratio.model.function import Function
 from oratio.model.grants import (
     INFERENCE_PROFILE_REASON,
+    Access,
+    GeneratedRuntimesGrant,
     ModelGrant,
     ResourceGrant,
     RetrievalGrant,
@@ -40,6 +42,8 @@ TABLE_WRITE = ("dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:Descr
 BUCKET_LIST = ("s3:GetBucketLocation", "s3:ListBucket")
 OBJECT_READ = ("s3:GetObject", "s3:GetObjectVersion")
 OBJECT_WRITE = ("s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject")
+OBJECT_PUT = ("s3:PutObject",)
+STATE_MACHINE_START = ("states:StartExecution",)
 LOG_WRITE = ("logs:CreateLogStream", "logs:PutLogEvents")
 FUNCTION_INVOKE = ("lambda:InvokeFunction",)
 # Step Functions delivers execution logs through CloudWatch Logs' vended-log APIs and traces through X-Ray;
@@ -67,10 +71,13 @@ class Kind(enum.StrEnum):
     FUNCTION = "function"
     FUNCTION_LOGS = "function-logs"  # the function's log group and its streams
     ANY = "any"  # "*"
+    STATE_MACHINE = "state-machine"  # name: the workflow's model name
     # The AI layer
     AGENT_RUNTIME = "agent-runtime"  # runtime/{name}-* (AgentCore appends an id) and its endpoints
     AGENT_RUNTIME_ENDPOINTS = "agent-runtime-endpoints"  # runtime/{name}-*/runtime-endpoint/*
     AGENT_RUNTIMES = "agent-runtimes"  # runtime/* of the account and Region
+    GENERATED_RUNTIMES = "generated-runtimes"  # runtime/{system prefix}{name}* (name: a run-time name prefix)
+    GENERATED_RUNTIME_ENDPOINTS = "generated-runtime-endpoints"  # runtime/{system prefix}{name}*/runtime-endpoint/*
     RUNTIME_LOGS = "runtime-logs"  # /aws/bedrock-agentcore/runtimes/{name}-* (name: a runtime, or a name prefix)
     FOUNDATION_MODEL = "foundation-model"  # name: the model id
     FOUNDATION_MODEL_ANY_REGION = "foundation-model-any-region"
@@ -111,6 +118,12 @@ class Place:
     account: str
 
 
+def workflow_arns(system: System, place: Place) -> dict[str, str]:
+    """``workflow:<name>`` to its state machine's ARN, built from its name (never a reference to the workflow's
+    stack, which depends on the functions' stacks), for ``System.environment``."""
+    return {f"workflow:{w.name}": arn(ResourceArn(Kind.STATE_MACHINE, w.name), system, place) for w in system.workflows}
+
+
 def function_log_group(system: System, function: Function) -> str:
     """Lambda's own log group name for the function (AWS's convention), made explicit by the backends."""
     return f"/aws/lambda/{system.physical_name(function)}"
@@ -137,6 +150,9 @@ def arn(resource: ResourceArn | str, system: System, place: Place) -> str:
         if kind is Kind.TABLE_INDEX:
             return f"{table}/index/{resource.index}"
         return f"{table}/stream/*" if kind is Kind.TABLE_STREAM else table
+    if kind is Kind.STATE_MACHINE:
+        name = system.physical_name(system.workflow(resource.name))
+        return f"arn:{p.partition}:states:{p.region}:{p.account}:stateMachine:{name}"
     if kind.value in AI_KINDS:
         return _ai_arn(resource, system, place)
     function = system.function(resource.name)
@@ -150,8 +166,9 @@ ANY = ResourceArn(Kind.ANY)
 AI_KINDS = frozenset({
     "agent-runtime", "agent-runtime-endpoints", "agent-runtimes", "runtime-logs", "foundation-model",
     "foundation-model-any-region", "inference-profile", "knowledge-bases", "vector-bucket", "vector-indexes",
-    "service-role"})
+    "service-role", "generated-runtimes", "generated-runtime-endpoints"})
 WILDCARD_AI_KINDS = (Kind.AGENT_RUNTIME, Kind.AGENT_RUNTIME_ENDPOINTS, Kind.AGENT_RUNTIMES, Kind.RUNTIME_LOGS,
+                     Kind.GENERATED_RUNTIMES, Kind.GENERATED_RUNTIME_ENDPOINTS,
                      Kind.FOUNDATION_MODEL_ANY_REGION, Kind.KNOWLEDGE_BASES, Kind.VECTOR_INDEXES)
 
 
@@ -170,6 +187,9 @@ def _ai_arn(resource: ResourceArn, system: System, p: Place) -> str:
         return runtime + ("/runtime-endpoint/*" if kind is Kind.AGENT_RUNTIME_ENDPOINTS else "")
     if kind is Kind.AGENT_RUNTIMES:
         return f"{agentcore}:runtime/*"
+    if kind in (Kind.GENERATED_RUNTIMES, Kind.GENERATED_RUNTIME_ENDPOINTS):
+        runtimes = f"{agentcore}:runtime/{system.runtime_prefix}{name}*"
+        return runtimes + ("/runtime-endpoint/*" if kind is Kind.GENERATED_RUNTIME_ENDPOINTS else "")
     if kind is Kind.RUNTIME_LOGS:  # name: the runtime's physical name, or a prefix of run-time runtimes' names
         return f"arn:{p.partition}:logs:{p.region}:{p.account}:log-group:{runtime_log_group_prefix(name)}*"
     if kind is Kind.FOUNDATION_MODEL:
@@ -218,6 +238,8 @@ def grant_statements(grant: ResourceGrant) -> tuple[Statement, ...]:
         if grant.access.reads and target.stream is not None:
             statements.append(Statement(TABLE_STREAM_READ, (ResourceArn(Kind.TABLE_STREAM, target.name),),
                                         STREAM_REASON))
+    elif isinstance(target, Bucket) and grant.access == Access.PUT:
+        statements.append(Statement(OBJECT_PUT, (ResourceArn(Kind.BUCKET_OBJECTS, target.name),), OBJECTS_REASON))
     elif isinstance(target, Bucket):
         object_actions: list[str] = []
         if grant.access.reads:
@@ -242,7 +264,8 @@ def grants_statements(grants: tuple) -> tuple[Statement, ...]:
     for grant in grants:
         if isinstance(grant, ResourceGrant):
             statements += grant_statements(grant)
-        elif isinstance(grant, (ModelGrant, TargetGrant, RuntimeManagementGrant, RetrievalGrant)):
+        elif isinstance(grant, (ModelGrant, TargetGrant, RuntimeManagementGrant, RetrievalGrant,
+                                GeneratedRuntimesGrant)):
             statements += ai_grant_statements(grant)
         else:
             statements.append(Statement(grant.iam_actions, grant.resources, grant.reason if grant.wildcard else None))
@@ -286,8 +309,8 @@ RUNTIME_LOGS_REASON = ("AgentCore names each runtime's log group after the runti
                        "access covers the log groups of this system's runtimes only")
 
 
-def ai_grant_statements(grant: ModelGrant | TargetGrant | RuntimeManagementGrant | RetrievalGrant,
-                        ) -> tuple[Statement, ...]:
+def ai_grant_statements(grant: ModelGrant | TargetGrant | RuntimeManagementGrant | RetrievalGrant
+                        | GeneratedRuntimesGrant) -> tuple[Statement, ...]:
     if isinstance(grant, ModelGrant):
         actions = MODEL_INVOKE + (MODEL_STREAM if grant.streaming else ())
         if grant.geography is None:
@@ -295,6 +318,10 @@ def ai_grant_statements(grant: ModelGrant | TargetGrant | RuntimeManagementGrant
         return (Statement(actions, (ResourceArn(Kind.INFERENCE_PROFILE, grant.model_id),)),
                 Statement(actions, (ResourceArn(Kind.FOUNDATION_MODEL_ANY_REGION, grant.foundation_model_id),),
                           INFERENCE_PROFILE_REASON))
+    if isinstance(grant, GeneratedRuntimesGrant):
+        return (Statement(RUNTIME_INVOKE, (ResourceArn(Kind.GENERATED_RUNTIMES, grant.name_prefix),
+                                           ResourceArn(Kind.GENERATED_RUNTIME_ENDPOINTS, grant.name_prefix)),
+                          grant.reason),)
     if isinstance(grant, RetrievalGrant):
         return (Statement(RETRIEVE, (ResourceArn(Kind.KNOWLEDGE_BASES),), grant.reason),)
     if isinstance(grant, RuntimeManagementGrant):
@@ -306,6 +333,8 @@ def ai_grant_statements(grant: ModelGrant | TargetGrant | RuntimeManagementGrant
     if grant.action == "invoke":
         return (Statement(RUNTIME_INVOKE, (ResourceArn(Kind.AGENT_RUNTIME, name),
                                            ResourceArn(Kind.AGENT_RUNTIME_ENDPOINTS, name)), RUNTIME_ARN_REASON),)
+    if grant.action == "start_execution":
+        return (Statement(STATE_MACHINE_START, (ResourceArn(Kind.STATE_MACHINE, name),)),)
     if grant.action == "pass":
         return (Statement(PASS_ROLE, (ResourceArn(Kind.SERVICE_ROLE, name),),
                           conditions=(("StringEquals", "iam:PassedToService", target.trusted_service),)),)

@@ -242,7 +242,7 @@ class System(Validated):
     def _ai_reference_problems(self) -> Iterator[Problem]:
         """Grants naming an agent runtime, service role or vector bucket name one of this system's."""
         targets: dict[tuple[str, str], Any] = {}
-        for values in (self.agent_runtimes, self.service_roles, self.vector_buckets):
+        for values in (self.agent_runtimes, self.service_roles, self.vector_buckets, self.workflows):
             targets.update({(v.kind, v.name): v for v in _items(values) if hasattr(v, "kind") and _named(v.name)})
         holders = [*self._valid(self.functions, Function), *self._valid(self.agent_runtimes, AgentRuntime),
                    *self._valid(self.service_roles, ServiceRole)]
@@ -258,7 +258,7 @@ class System(Validated):
                     field = "target" if isinstance(grant, TargetGrant) else "execution_role"
                     yield Problem(f"{where}.grants[{index}].{field}", rules.GRANT_REFERENCE,
                                   f"{target.kind} {target.name!r} is not this system's (or differs from it): add it "
-                                  "to the system's agent_runtimes, service_roles or vector_buckets")
+                                  "to the system's agent_runtimes, service_roles, vector_buckets or workflows")
             if isinstance(holder, AgentRuntime):  # table and bucket grants of runtimes and roles, as for functions
                 yield from self._resource_reference_problems(where, holder)
         for where, role in self._valid(self.service_roles, ServiceRole):

@@ -30,6 +30,7 @@ from oratio.model.common import (
     to_tuple,
 )
 from oratio.model.errors import Problem
+from oratio.model.grants import Named, TargetGrant
 
 # Lambda's transient errors: the retry Step Functions' own documentation recommends for every Lambda task.
 TRANSIENT_LAMBDA_ERRORS = (
@@ -408,10 +409,14 @@ def check_state_machine_name(field: str, name: Any) -> Iterator[Problem]:
 
 
 @attrs.frozen
-class Workflow(Validated):
-    """A state machine: ``states`` in any order, entered at ``start``."""
+class Workflow(Named, Validated):
+    """A state machine: ``states`` in any order, entered at ``start``. ``start_executions()`` grants starting it
+    (its ARN reaches the grantee's environment as ``{NAME}_STATE_MACHINE_ARN``)."""
 
     _subject = "workflow"
+    kind = "workflow"
+    env_suffix = "STATE_MACHINE_ARN"
+    grant_actions = ("start_execution",)
     name: str
     start: str
     states: tuple[State, ...] = attrs.field(converter=to_tuple)
@@ -419,6 +424,10 @@ class Workflow(Validated):
     tracing: bool = True
     logging: bool = True
     exemptions: tuple = exemptions_field()
+
+    def start_executions(self, env_var: str | None = None) -> TargetGrant:
+        """``states:StartExecution`` on this state machine only."""
+        return TargetGrant(self, "start_execution", env_var)
 
     def state(self, name: str) -> State:
         for state in self.states:

@@ -2,7 +2,8 @@
 local AgentCore and asks the labelled model stand-in (at the Bedrock API) for the agent's code, the deployer deploys
 that code as the agent's own AgentCore runtime, and the agent answers from its own knowledge base (S3 Vectors).
 
-Covered: an agent created end to end that answers from its documents; two agents with different documents, created
+Covered: an agent created end to end through the platform's API (as its front end does) that answers from its
+documents; two agents with different documents, created
 at once, each quoting only its own; code that cannot start failing the deployment visibly; code that breaks the
 serving base's contract refused by the meta-agent; a malformed request failing fast; and, last (it restarts
 LocalStack), every runtime process gone after ``localstack stop``."""
@@ -23,7 +24,19 @@ from botocore.exceptions import ClientError
 from oratio.backends.localstack import Target, outputs, up
 from oratio.backends.localstack.embedded import process
 from oratio.backends.localstack.embedded.layout import Layout
-from oratio.demo import SAMPLE_DOCUMENTS, SPECIFICATION, Run, ask_agent, request_agent, run_workflow
+from oratio.demo import (
+    SAMPLE_DOCUMENTS,
+    SPECIFICATION,
+    ApiClient,
+    Run,
+    agent_record,
+    ask_agent,
+    claims_of,
+    front_end_sign_in,
+    request_agent,
+    run_workflow,
+    workflow_history,
+)
 from oratio.platform import platform, settings_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.localstack]
@@ -52,27 +65,38 @@ def create(deployed: tuple[Target, dict[str, Any]], specification: dict[str, Any
     return user_id, agent_id, run_workflow(target, values, user_id, agent_id, timeout_s=120)
 
 
-def test_an_agent_is_created_end_to_end_and_answers_from_its_documents(
+def test_an_agent_is_created_through_the_api_and_answers_from_its_documents(
         deployed: tuple[Target, dict[str, Any]]) -> None:
-    target, _ = deployed
-    user_id, agent_id, run = create(deployed, SPECIFICATION)
-    assert run.status == "SUCCEEDED", run.error
-    assert run.record["status"] == "deployed"
-    assert [name for name, _ in run.states][:3] == ["Initialise", "ProvisionKnowledgeBase", "InvokeAgentCreator"]
-    assert run.states[-1][0] == "AgentCreated"
-    assert run.record["codeKey"] == f"{user_id}/{agent_id}/agent.py"
-    code = target.client("s3").get_object(Bucket=run.record["codeBucket"], Key=run.record["codeKey"])
+    """As the platform's front end: sign up with Cognito's public API, then only HTTP calls to the API with the ID
+    token (create, upload through presigned URLs, poll until "deployed", ask); the rest is checked as the operator."""
+    target, values = deployed
+    tokens = front_end_sign_in(target, values, f"e2e-{uuid.uuid4().hex[:8]}@example.com", "E2e-Test-Password-3")
+    api = ApiClient(values["http_apis"]["api"]["url"], tokens["IdToken"])
+    agent_id = api.create_agent(SPECIFICATION, SAMPLE_DOCUMENTS)
+    agent = api.wait_until_done(agent_id, timeout_s=120)
+    assert agent["status"] == "deployed", agent.get("failureReason")
+    assert agent["specification"] == {**SPECIFICATION, "documents": sorted(SAMPLE_DOCUMENTS)}
+    status, listed = api.call("GET", "agents")
+    assert status == 200 and [a["agentId"] for a in listed["agents"]] == [agent_id]
+
+    user_id = claims_of(tokens["IdToken"])["sub"]
+    record = agent_record(target, values, user_id, agent_id)
+    states = workflow_history(target, record["executionArn"])
+    assert states[:3] == ["Initialise", "ProvisionKnowledgeBase", "InvokeAgentCreator"]
+    assert states[-1] == "AgentCreated"
+    assert record["codeKey"] == f"{user_id}/{agent_id}/agent.py"
+    code = target.client("s3").get_object(Bucket=record["codeBucket"], Key=record["codeKey"])
     tree = ast.parse(code["Body"].read().decode())
     assert [node.name for node in tree.body if isinstance(node, ast.FunctionDef)] == ["handle"]
-    runtime = target.client("bedrock-agentcore-control").get_agent_runtime(agentRuntimeId=run.record["agentRuntimeId"])
-    assert runtime["status"] == "READY" and runtime["agentRuntimeArn"] == run.record["agentRuntimeArn"]
-    assert runtime["environmentVariables"]["KNOWLEDGE_BASE_ID"] == run.record["knowledgeBaseId"]
+    runtime = target.client("bedrock-agentcore-control").get_agent_runtime(agentRuntimeId=record["agentRuntimeId"])
+    assert runtime["status"] == "READY" and runtime["agentRuntimeArn"] == record["agentRuntimeArn"]
+    assert runtime["environmentVariables"]["KNOWLEDGE_BASE_ID"] == record["knowledgeBaseId"]
     job = target.client("bedrock-agent").get_ingestion_job(
-        knowledgeBaseId=run.record["knowledgeBaseId"], dataSourceId=run.record["dataSourceId"],
-        ingestionJobId=run.record["ingestionJobId"])["ingestionJob"]
+        knowledgeBaseId=record["knowledgeBaseId"], dataSourceId=record["dataSourceId"],
+        ingestionJobId=record["ingestionJobId"])["ingestionJob"]
     assert job["statistics"]["numberOfDocumentsScanned"] == len(SAMPLE_DOCUMENTS)
 
-    answer = ask_agent(target, run.record["agentRuntimeArn"], RETURNS_QUESTION)
+    answer = api.ask(agent_id, RETURNS_QUESTION)
     assert answer["answer"].startswith("[local model stand-in]")
     assert "Items can be returned within 30 days with their receipt." in answer["answer"]
     assert "Monday to Friday" not in answer["answer"]  # the other document's passage ranks lower

@@ -170,7 +170,7 @@ class TestGrants:
         assert errors_of(lambda: System("a", "dev", functions=[
             Function("f", code="c", grants=[elsewhere.manage_indexes()])])) == [
             "functions['f'].grants[0].target: vector-bucket 'vectors' is not this system's (or differs from it): add "
-            "it to the system's agent_runtimes, service_roles or vector_buckets [G112]"]
+            "it to the system's agent_runtimes, service_roles, vector_buckets or workflows [G112]"]
 
     def test_runtimes_are_managed_only_with_a_role_agentcore_trusts(self) -> None:
         assert errors_of(lambda: manage_agent_runtimes(ServiceRole("kb", TrustedService.BEDROCK_KNOWLEDGE_BASES))) == [

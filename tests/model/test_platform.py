@@ -32,10 +32,73 @@ def dev() -> System:
 def test_exactly_the_designs_resources(dev: System) -> None:
     assert [t.name for t in dev.tables] == ["users", "agents", "sessions", "api-keys", "notifications"]
     assert [b.name for b in dev.buckets] == ["knowledge-bases", "generated-code", "recordings"]
-    assert [f.name for f in dev.functions] == ["kb-provisioner", "agentcreator-invoker", "agentcore-deployer"]
+    assert [f.name for f in dev.functions] == ["kb-provisioner", "agentcreator-invoker", "agentcore-deployer", "api"]
     assert [w.name for w in dev.workflows] == ["agent-creation"]
     assert [p.name for p in dev.user_pools] == ["users"]
     assert [c.name for c in dev.user_pools[0].clients] == ["web"]
+    assert [a.name for a in dev.http_apis] == ["api"]
+
+
+def test_the_api_protects_every_route_with_the_users_pool(dev: System) -> None:
+    (api,) = dev.http_apis
+    assert [route.key for route in api.routes] == [
+        "POST /agents", "GET /agents", "GET /agents/{agentId}", "POST /agents/{agentId}/documents",
+        "POST /agents/{agentId}/invoke"]
+    assert api.protected_routes == api.routes  # no public route
+    assert {route.function for route in api.routes} == {"api"}
+    assert (api.authorizer.user_pool, api.authorizer.clients) == ("users", ("web",))
+
+
+def test_the_api_function_may_do_exactly_what_its_routes_need(dev: System) -> None:
+    """States:StartExecution on the platform's one state machine; PutObject (presigned uploads) on the documents'
+    bucket only; the agents table; InvokeAgentRuntime on the runtimes the deployer names, not the AgentCreator."""
+    from oratio.model.permissions import Place, arn, function_statements
+
+    place = Place("aws", "us-east-1", "111122223333")
+    pairs = {(action, arn(resource, dev, place)) for action, resource in
+             ((a, r) for s in function_statements(dev.function("api")) for a in s.actions for r in s.resources)}
+    by_service = {}
+    for action, resource in pairs:
+        by_service.setdefault(action.split(":")[0], set()).add((action, resource))
+    assert set(by_service) == {"logs", "dynamodb", "s3", "states", "bedrock-agentcore"}
+    assert by_service["states"] == {
+        ("states:StartExecution", "arn:aws:states:us-east-1:111122223333:stateMachine:oratio-dev-agent-creation")}
+    assert by_service["s3"] == {("s3:PutObject", "arn:aws:s3:::oratio-dev-knowledge-bases-111122223333/*")}
+    assert {r for _, r in by_service["dynamodb"]} == {
+        "arn:aws:dynamodb:us-east-1:111122223333:table/oratio-dev-agents",
+        "arn:aws:dynamodb:us-east-1:111122223333:table/oratio-dev-agents/index/agentId-index"}
+    runtimes = "arn:aws:bedrock-agentcore:us-east-1:111122223333:runtime/oratio_dev_agent_*"
+    assert by_service["bedrock-agentcore"] == {
+        (action, resource)
+        for action in ("bedrock-agentcore:InvokeAgentRuntime", "bedrock-agentcore:StopRuntimeSession")
+        for resource in (runtimes, runtimes + "/runtime-endpoint/*")}
+    # The AgentCreator's runtime (oratio_dev_agentcreator-<id>) is not matched by the pattern.
+    import fnmatch
+
+    creator = f"arn:aws:bedrock-agentcore:us-east-1:111122223333:runtime/{dev.runtime_name(dev.agent_runtimes[0])}-x1"
+    assert not fnmatch.fnmatchcase(creator, runtimes)
+
+
+def test_the_deployers_runtime_names_are_those_the_api_may_invoke(dev: System, monkeypatch: pytest.MonkeyPatch
+                                                                 ) -> None:
+    """The deployer names each agent's runtime; the API's grant names the same prefix (two places, one test)."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    from oratio.platform import GENERATED_AGENTS_PREFIX
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.syspath_prepend(str(root / "lambdas"))
+    monkeypatch.syspath_prepend(str(root / "agents"))
+    monkeypatch.setenv("AGENT_RUNTIME_PREFIX", dev.environment(dev.function("agentcore-deployer"), dev.physical_names(
+        "111122223333"))["AGENT_RUNTIME_PREFIX"])
+    spec = importlib.util.spec_from_file_location("deployer_for_names", root / "lambdas/agentcore_deployer/handler.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "deployer_for_names", module)
+    spec.loader.exec_module(module)
+    assert module.runtime_name("user-1", "agent-1").startswith(dev.runtime_prefix + GENERATED_AGENTS_PREFIX)
 
 
 @pytest.mark.parametrize(
@@ -82,6 +145,7 @@ def test_buckets(dev: System) -> None:
         ("agentcreator-invoker", 900, 1024, {("agents", Access.READ_WRITE), ("generated-code", Access.READ)}, None),
         ("agentcore-deployer", 600, 1024, {("agents", Access.READ_WRITE), ("generated-code", Access.READ_WRITE)},
          None),
+        ("api", 30, 512, {("agents", Access.READ_WRITE), ("knowledge-bases", Access.PUT)}, None),
     ],
 )
 def test_functions(dev: System, function: str, timeout_s: int, memory_mb: int, grants: set,

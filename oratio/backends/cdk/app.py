@@ -25,7 +25,7 @@ from constructs import Construct
 from oratio.backends.cdk import checks, shards
 from oratio.backends.cdk.agent_runtime import render_agent_runtime
 from oratio.backends.cdk.bucket import render_bucket
-from oratio.backends.cdk.common import construct_id, part_id
+from oratio.backends.cdk.common import PLACE, construct_id, part_id
 from oratio.backends.cdk.function import render_function
 from oratio.backends.cdk.http_api import render_http_api
 from oratio.backends.cdk.service_role import render_service_role
@@ -49,10 +49,11 @@ from oratio.model.permissions import (
     agent_runtime_statements,
     function_statements,
     service_role_statements,
+    workflow_arns,
     workflow_statements,
 )
 
-CONCERNS = ("auth", "database", "storage", "ai", "functions", "workflow")
+CONCERNS = shards.CONCERNS  # auth, database, storage, ai, functions, workflow, api: the stacks in order
 
 
 def stack_name(system: System, concern: str) -> str:
@@ -158,6 +159,8 @@ class FunctionsStack(_SystemStack):
         # An agent runtime's ARN carries an id AgentCore picks at creation: it alone crosses stacks as a
         # CloudFormation export (it changes only when the runtime is replaced, i.e. renamed in the model).
         names.update({f"agent-runtime:{name}": value for name, value in (runtime_arns or {}).items()})
+        # A state machine's ARN is built from its name: its stack depends on this one (its tasks' functions).
+        names.update(workflow_arns(system, PLACE))
         self.functions: dict[str, lambda_.Function] = {}
         for function in functions:
             cid = construct_id(function.name)

@@ -1,4 +1,4 @@
-"""The platform's cloud assembly as a whole: six stacks in dependency order, outputs, cfn-lint clean,
+"""The platform's cloud assembly as a whole: seven stacks in dependency order, outputs, cfn-lint clean,
 cdk-nag findings acknowledged only with the model's reasons, and the command line around it."""
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from oratio.model.permissions import (
     service_role_statements,
     workflow_statements,
 )
+from tests.backends.cdk.cfn import resolved_string
 
 # cfn-lint warnings we accept, each with its reason. Nothing else may appear, and no error at all.
 ACCEPTED_CFN_LINT = {
@@ -32,7 +33,7 @@ ACCEPTED_CFN_LINT = {
 }
 
 
-def test_six_stacks_in_dependency_order(system: System, assembly_dir: Path) -> None:
+def test_seven_stacks_in_dependency_order(system: System, assembly_dir: Path) -> None:
     manifest = json.loads((assembly_dir / "manifest.json").read_text())
     stacks = {name: artifact for name, artifact in manifest["artifacts"].items()
               if artifact["type"] == "aws:cloudformation:stack"}
@@ -42,16 +43,20 @@ def test_six_stacks_in_dependency_order(system: System, assembly_dir: Path) -> N
     assert depends[stack_name(system, "functions")] == {stack_name(system, "database"), stack_name(system, "storage"),
                                                         stack_name(system, "ai")}
     assert depends[stack_name(system, "workflow")] == {stack_name(system, "functions")}
+    assert depends[stack_name(system, "api")] == {stack_name(system, "auth"), stack_name(system, "functions")}
 
 
 def test_outputs_name_every_resource(system: System, templates: dict[str, Template]) -> None:
-    # ExportsOutput*: the CDK's own export of the runtime ARN the functions stack imports
-    outputs = {concern: {o for o in templates[concern].find_outputs("*") if not o.startswith("ExportsOutput")}
+    # ExportsOutput*: the CDK's own export of the runtime ARN the functions stack imports; PublishOutputRef*: the
+    # auth stack's pool and client ids the api stack's authorizer reads (the CDK's weak cross-stack references)
+    outputs = {concern: {o for o in templates[concern].find_outputs("*")
+                         if not o.startswith(("ExportsOutput", "PublishOutputRef"))}
                for concern in CONCERNS}
     assert outputs["database"] == {f"{construct_id(t.name)}TableName" for t in system.tables}
     assert outputs["storage"] == {f"{construct_id(b.name)}BucketName" for b in system.buckets}
     assert outputs["functions"] == {f"{construct_id(f.name)}FunctionArn" for f in system.functions}
     assert outputs["workflow"] == {f"{construct_id(w.name)}StateMachineArn" for w in system.workflows}
+    assert outputs["api"] == {f"{construct_id(a.name)}{what}" for a in system.http_apis for what in ("ApiUrl", "ApiId")}
     assert outputs["ai"] == {
         *(f"{construct_id(r.name)}RuntimeArn" for r in system.agent_runtimes),
         *(f"{construct_id(r.name)}ServiceRoleArn" for r in system.service_roles),
@@ -116,7 +121,11 @@ def test_command_line_writes_the_assembly_and_lists_the_stacks(tmp_path: Path) -
                              str(tmp_path / "out")], cwd=project, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     listed = [line.split()[0] for line in result.stdout.splitlines() if line.startswith("  oratio-qa-")]
-    assert listed == [f"oratio-qa-{concern}" for concern in CONCERNS]
+    assert sorted(listed) == sorted(f"oratio-qa-{concern}" for concern in CONCERNS)
+    # Listed in deployment order: each stack after the stacks it needs.
+    order = {name.removeprefix("oratio-qa-"): index for index, name in enumerate(listed)}
+    assert order["auth"] < order["api"] and order["functions"] < order["api"] < len(listed)
+    assert order["database"] < order["functions"] < order["workflow"]
     assert sorted(p.name for p in (tmp_path / "out").glob("*.template.json")) == sorted(
         f"oratio-qa-{concern}.template.json" for concern in CONCERNS)
 
@@ -155,3 +164,44 @@ def test_code_folders_are_found_from_any_current_folder(tmp_path: Path) -> None:
                              str(tmp_path / "out")], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert len(list((tmp_path / "out").glob("*.template.json"))) == len(CONCERNS)
+
+
+def test_the_platforms_api_protects_every_route_and_invokes_its_function_per_route(
+        system: System, templates: dict[str, Template]) -> None:
+    """The API, the users pool's JWT authorizer on every route, one payload-2.0 integration to the api function,
+    and one invoke permission per route, scoped to that route's method and path."""
+    api_template = templates["api"]
+    (api_id,) = api_template.find_resources("AWS::ApiGatewayV2::Api")
+    (authorizer_id, authorizer), = api_template.find_resources("AWS::ApiGatewayV2::Authorizer").items()
+    assert authorizer["Properties"]["AuthorizerType"] == "JWT"
+    routes = {r["Properties"]["RouteKey"]: r["Properties"]
+              for r in api_template.find_resources("AWS::ApiGatewayV2::Route").values()}
+    (model,) = system.http_apis
+    assert set(routes) == {route.key for route in model.routes}
+    assert all((r["AuthorizationType"], r["AuthorizerId"]) == ("JWT", {"Ref": authorizer_id}) for r in routes.values())
+    (integration,) = api_template.find_resources("AWS::ApiGatewayV2::Integration").values()
+    assert (integration["Properties"]["IntegrationType"], integration["Properties"]["PayloadFormatVersion"]) == (
+        "AWS_PROXY", "2.0")
+    assert resolved_string(integration["Properties"]["IntegrationUri"]).endswith(":function:oratio-dev-api")
+    arns = []
+    for permission in api_template.find_resources("AWS::Lambda::Permission").values():
+        props = permission["Properties"]
+        assert (props["Action"], props["Principal"]) == ("lambda:InvokeFunction", "apigateway.amazonaws.com")
+        separator, parts = props["SourceArn"]["Fn::Join"]
+        arns.append(separator.join(p if isinstance(p, str) else "<api>" if p == {"Ref": api_id} else "<x>"
+                                   for p in parts))
+    assert sorted(a.split("<api>/*/")[1] for a in arns) == sorted(
+        ["POST/agents", "GET/agents", "GET/agents/*", "POST/agents/*/documents", "POST/agents/*/invoke"])
+
+
+def test_the_api_functions_role_starts_only_the_platforms_state_machine(templates: dict[str, Template]) -> None:
+    functions = templates["functions"].find_resources("AWS::Lambda::Function")
+    (api,) = [f for f in functions.values() if f["Properties"]["FunctionName"] == "oratio-dev-api"]
+    role = templates["functions"].find_resources("AWS::IAM::Role")[api["Properties"]["Role"]["Fn::GetAtt"][0]]
+    (policy,) = role["Properties"]["Policies"]
+    statements = {s["Action"] if isinstance(s["Action"], str) else tuple(s["Action"]): s["Resource"]
+                  for s in policy["PolicyDocument"]["Statement"]}
+    machine = "arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:stateMachine:oratio-dev-agent-creation"
+    assert resolved_string(statements["states:StartExecution"]) == machine
+    assert resolved_string(api["Properties"]["Environment"]["Variables"]["AGENT_CREATION_STATE_MACHINE_ARN"]) == machine
+    assert resolved_string(statements["s3:PutObject"]).endswith(":s3:::oratio-dev-knowledge-bases-<AWS::AccountId>/*")

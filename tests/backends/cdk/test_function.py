@@ -9,7 +9,7 @@ from aws_cdk.assertions import Template
 
 from oratio.backends.cdk.common import construct_id
 from oratio.model import Function, System
-from oratio.model.permissions import arn, function_log_group, function_statements
+from oratio.model.permissions import arn, function_log_group, function_statements, workflow_arns
 from tests.backends.cdk.cfn import MARKED, cfn_value, resolved_string
 from tests.backends.cdk.reader import construct_resource
 
@@ -41,7 +41,7 @@ def test_each_function_has_the_models_settings(system: System, templates: dict[s
 
 
 def test_each_environment_names_the_granted_resources(system: System, templates: dict[str, Template]) -> None:
-    names = system.physical_names(MARKED.account, MARKED.partition)
+    names = {**system.physical_names(MARKED.account, MARKED.partition), **workflow_arns(system, MARKED)}
     for function in system.functions:
         props = _function(templates["functions"], function)["Properties"]
         expected = {key: cfn_value(value) for key, value in system.environment(function, names).items()}

@@ -23,6 +23,7 @@ from oratio.model.permissions import (
     function_log_group,
     function_permissions,
     function_statements,
+    workflow_arns,
 )
 
 # The fields UpdateFunctionConfiguration sets (the code has its own call).
@@ -99,7 +100,8 @@ class FunctionProvider(Provider):
             "timeout_s": function.timeout_s,
             "description": function.description,
             "environment": dict(sorted(system.environment(function, {
-                **system.physical_names(place.account, place.partition), **runtime_tokens(system)}).items())),
+                **system.physical_names(place.account, place.partition), **runtime_tokens(system),
+                **workflow_arns(system, place)}).items())),
             "role": role_arn(role.physical, place),
             "log_group": logs.physical,
             "code_sha256": code_sha256(archive),

@@ -9,7 +9,7 @@ import pytest
 
 from oratio.backends.localstack import Target, outputs
 from oratio.model import System
-from oratio.model.permissions import arn, function_statements
+from oratio.model.permissions import arn, function_statements, workflow_arns
 
 pytestmark = pytest.mark.localstack
 
@@ -19,6 +19,7 @@ def test_every_function_has_the_models_settings_and_least_privilege_role(target:
     names = deployed.physical_names(target.place.account)
     # A runtime's ARN carries an id AgentCore picked: it is the deployed runtime's own.
     names.update({f"agent-runtime:{name}": arn for name, arn in outputs(target, deployed)["agent_runtimes"].items()})
+    names.update(workflow_arns(deployed, target.place))  # built from the state machines' names
     for function in deployed.functions:
         config = lambda_.get_function_configuration(FunctionName=deployed.physical_name(function))
         assert (config["Runtime"], config["Handler"], config["MemorySize"], config["Timeout"]) == (
