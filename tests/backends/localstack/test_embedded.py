@@ -359,3 +359,42 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_a_localstack_started_with_other_plug_ins_is_restarted(localstack: Any) -> None:
+    """After an upgrade of oratio's plug-ins, the running embedded LocalStack (still serving the ones it loaded) is
+    restarted by the next command that needs it; the same plug-ins keep it as it is. After the stop test: it restarts
+    LocalStack too."""
+    if not localstack.embedded:
+        pytest.fail("this test needs the embedded LocalStack (unset LOCALSTACK_ENDPOINT/AWS_ENDPOINT_URL)")
+    from oratio.backends import localstack as backend
+
+    layout = Layout.default()
+    before = process.recorded_pid(layout)
+    current = install_module.plugins_fingerprint()
+    assert before is not None and process.started_plugins(layout, before) == current
+    said: list[str] = []
+    backend.embedded.ensure_running(said.append)
+    assert process.recorded_pid(layout) == before and said == []  # unchanged plug-ins: reused as it is
+
+    # What an older oratio's start left: the same pid, other plug-ins.
+    layout.started_file.write_text(json.dumps({"pid": before, "plugins": "0.0.1+0000000000000000"}) + "\n")
+    backend.embedded.ensure_running(said.append)
+    after = process.recorded_pid(layout)
+    assert after is not None and after != before and not process._alive(before)
+    assert said[0] == (f"oratio's LocalStack plug-ins changed since this LocalStack started (0.0.1+0000000000000000 "
+                       f"-> {current}): restarting it (its resources are not persisted: deploy again)")
+    assert process.started_plugins(layout, after) == current and process.health(layout.url) is not None
+
+
+def test_the_plug_ins_fingerprint_is_their_version_and_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "localstack-plugins"
+    (source / "oratio_localstack").mkdir(parents=True)
+    (source / "pyproject.toml").write_text('[project]\nname = "oratio-localstack"\nversion = "9.8.7"\n')
+    (source / "oratio_localstack" / "s3vectors.py").write_text("A = 1\n")
+    monkeypatch.setattr(install_module, "plugins_source", lambda: source)
+    first = install_module.plugins_fingerprint()
+    assert first.startswith("9.8.7+")
+    (source / "oratio_localstack" / "s3vectors.py").write_text("A = 2\n")  # an edit without a version bump
+    second = install_module.plugins_fingerprint()
+    assert second.startswith("9.8.7+") and second != first

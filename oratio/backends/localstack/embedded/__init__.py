@@ -14,6 +14,7 @@ import attrs
 
 from oratio.backends.localstack.embedded import process
 from oratio.backends.localstack.embedded.installer import install as _install
+from oratio.backends.localstack.embedded.installer import plugins_fingerprint
 from oratio.backends.localstack.embedded.layout import Layout
 from oratio.backends.localstack.embedded.process import Status
 from oratio.errors import OratioError
@@ -53,8 +54,17 @@ def ensure_running(progress: Callable[[str], None] | None = None) -> Endpoint:
                               "start it, fix the variable, or unset it to use the embedded LocalStack")
         return user
     layout = Layout.default()
-    if process.recorded_pid(layout) is not None and process.health(layout.url) is not None:
-        return Endpoint(layout.url, embedded=True)
+    pid = process.recorded_pid(layout)
+    if pid is not None and process.health(layout.url) is not None:
+        loaded, current = process.started_plugins(layout, pid), plugins_fingerprint()
+        if loaded == current:
+            return Endpoint(layout.url, embedded=True)
+        # A running LocalStack keeps the plug-ins it loaded at start: after an upgrade (or an edit of
+        # localstack-plugins/) it would go on serving the old ones. It is ours (its pid is recorded): restart it.
+        say = progress or (lambda message: None)
+        say(f"oratio's LocalStack plug-ins changed since this LocalStack started ({loaded or 'not recorded'} -> "
+            f"{current}): restarting it (its resources are not persisted: deploy again)")
+        process.stop(layout)
     _install(layout, progress)
     process.start(layout, progress)
     return Endpoint(layout.url, embedded=True)

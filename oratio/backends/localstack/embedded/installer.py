@@ -21,6 +21,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -65,6 +66,19 @@ def _tree_hash(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def plugins_version(source: Path | None = None) -> str:
+    """The plug-ins' package version, from their pyproject.toml (bumped on every change: plux caches by it)."""
+    text = ((source or plugins_source()) / "pyproject.toml").read_text()
+    match = re.search(r'^version\s*=\s*"([^"]+)"', text, re.MULTILINE)
+    return match.group(1) if match else "unknown"
+
+
+def plugins_fingerprint() -> str:
+    """The plug-ins as this oratio has them: their version and a hash of their files (``0.4.2+1a2b3c...``)."""
+    source = plugins_source()
+    return f"{plugins_version(source)}+{_tree_hash(source)}"
+
+
 RUNTIME_KEYS = ("lambda-site", "lambda-nodes", "lambda-pythons", "lambda-node-sdk")
 
 
@@ -72,7 +86,7 @@ def fingerprint() -> dict[str, object]:
     return {"localstack": list(LOCALSTACK_REQUIREMENTS), "dynamodb-local": DYNAMODB_LOCAL_NPM,
             "lambda-site": list(LAMBDA_SITE_REQUIREMENTS), "lambda-nodes": dict(LAMBDA_NODES),
             "lambda-node-sdk": list(LAMBDA_NODE_SDK),
-            "lambda-pythons": list(LAMBDA_PYTHONS), "plugins": _tree_hash(plugins_source())}
+            "lambda-pythons": list(LAMBDA_PYTHONS), "plugins": plugins_fingerprint()}
 
 
 def _run(command: list[str], what: str, hint: str, env: dict[str, str] | None = None) -> None:

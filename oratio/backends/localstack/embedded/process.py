@@ -142,6 +142,7 @@ def start(layout: Layout, progress: Callable[[str], None] | None = None) -> Stat
                                    cwd=layout.root, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True)
     layout.pid_file.write_text(f"{process.pid}\n")
+    record_start(layout, process.pid)
     while time.monotonic() - started < START_TIMEOUT_S:
         if process.poll() is not None:
             layout.pid_file.unlink(missing_ok=True)
@@ -157,6 +158,26 @@ def start(layout: Layout, progress: Callable[[str], None] | None = None) -> Stat
     stop(layout)
     raise OratioError(f"LocalStack did not answer within {START_TIMEOUT_S:.0f} s; it was stopped",
                       f"see {layout.log_file}")
+
+
+def record_start(layout: Layout, pid: int) -> None:
+    """Which plug-ins this LocalStack loaded: those installed now (the installer's stamp), kept beside the pid so that
+    a later command can tell a LocalStack serving older plug-ins (``started_plugins``)."""
+    from oratio.backends.localstack.embedded.installer import read_stamp
+
+    layout.started_file.write_text(json.dumps({"pid": pid, "plugins": read_stamp(layout).get("plugins")}) + "\n")
+
+
+def started_plugins(layout: Layout, pid: int) -> str | None:
+    """The plug-ins' fingerprint the LocalStack with ``pid`` was started with; None when not recorded (a LocalStack
+    started by an older oratio, or the record belongs to another process)."""
+    try:
+        record = json.loads(layout.started_file.read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("pid") != pid or not isinstance(record.get("plugins"), str):
+        return None
+    return record["plugins"]
 
 
 # LocalStack loads a service on its first request (0.1-0.5 s each, DynamoDB Local's JVM 2-8 s): asking each
@@ -259,6 +280,7 @@ def stop(layout: Layout) -> bool:
             os.waitpid(pid, os.WNOHANG)
     strays = stop_strays(layout)
     layout.pid_file.unlink(missing_ok=True)
+    layout.started_file.unlink(missing_ok=True)
     return pid is not None or strays > 0
 
 
