@@ -361,40 +361,74 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_a_localstack_started_with_other_plug_ins_is_restarted(localstack: Any) -> None:
+def test_a_localstack_serving_other_plug_ins_is_restarted(localstack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """After an upgrade of oratio's plug-ins, the running embedded LocalStack (still serving the ones it loaded) is
     restarted by the next command that needs it; the same plug-ins keep it as it is. After the stop test: it restarts
     LocalStack too."""
     if not localstack.embedded:
         pytest.fail("this test needs the embedded LocalStack (unset LOCALSTACK_ENDPOINT/AWS_ENDPOINT_URL)")
-    from oratio.backends import localstack as backend
+    from oratio.backends.localstack import embedded
 
     layout = Layout.default()
     before = process.recorded_pid(layout)
     current = install_module.plugins_fingerprint()
-    assert before is not None and process.started_plugins(layout, before) == current
+    assert before is not None and process.loaded_plugins(layout.url) == current  # what LocalStack itself says
     said: list[str] = []
-    backend.embedded.ensure_running(said.append)
-    assert process.recorded_pid(layout) == before and said == []  # unchanged plug-ins: reused as it is
+    embedded.ensure_running(said.append)
+    assert process.recorded_pid(layout) == before and said == []  # the same plug-ins: reused as it is
 
-    # What an older oratio's start left: the same pid, other plug-ins.
-    layout.started_file.write_text(json.dumps({"pid": before, "plugins": "0.0.1+0000000000000000"}) + "\n")
-    backend.embedded.ensure_running(said.append)
+    # This oratio now has other plug-ins than the running LocalStack loaded (what an upgrade does).
+    monkeypatch.setattr(embedded, "plugins_fingerprint", lambda: "9.9.9+0000000000000000")
+    embedded.ensure_running(said.append)
     after = process.recorded_pid(layout)
     assert after is not None and after != before and not process._alive(before)
-    assert said[0] == (f"oratio's LocalStack plug-ins changed since this LocalStack started (0.0.1+0000000000000000 "
-                       f"-> {current}): restarting it (its resources are not persisted: deploy again)")
-    assert process.started_plugins(layout, after) == current and process.health(layout.url) is not None
+    assert said[0] == (f"oratio's LocalStack plug-ins changed since this LocalStack started ({current} -> "
+                       "9.9.9+0000000000000000): restarting it (nothing in it is persisted: deploy again)")
+    assert process.health(layout.url) is not None and process.loaded_plugins(layout.url) == current
 
 
-def test_the_plug_ins_fingerprint_is_their_version_and_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_localstack_oratio_did_not_start_is_left_as_it_is_with_one_line(
+        localstack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's own LocalStack (LOCALSTACK_ENDPOINT; here the embedded one, named so) serving other plug-ins: one
+    line says so and what to do; it is not restarted."""
+    from oratio.backends.localstack import embedded
+
+    layout = Layout.default()
+    before = process.recorded_pid(layout)
+    loaded = process.loaded_plugins(localstack.url)
+    monkeypatch.setenv("LOCALSTACK_ENDPOINT", localstack.url)
+    monkeypatch.setattr(embedded, "plugins_fingerprint", lambda: "9.9.9+0000000000000000")
+    said: list[str] = []
+    assert embedded.ensure_running(said.append).embedded is False
+    assert said == [f"note: the LocalStack at {localstack.url} serves oratio's plug-ins {loaded}, this oratio has "
+                    f"9.9.9+0000000000000000; oratio did not start it, so it leaves it as it is: install "
+                    f"{install_module.plugins_source()} into that LocalStack (pip install) and restart it"]
+    assert process.recorded_pid(layout) == before
+
+
+def test_the_plug_ins_fingerprint_is_their_version_and_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     source = tmp_path / "localstack-plugins"
-    (source / "oratio_localstack").mkdir(parents=True)
+    (source / "oratio_localstack" / "__pycache__").mkdir(parents=True)
     (source / "pyproject.toml").write_text('[project]\nname = "oratio-localstack"\nversion = "9.8.7"\n')
     (source / "oratio_localstack" / "s3vectors.py").write_text("A = 1\n")
     monkeypatch.setattr(install_module, "plugins_source", lambda: source)
     first = install_module.plugins_fingerprint()
-    assert first.startswith("9.8.7+")
+    assert first.startswith("9.8.7+") and len(first) == len("9.8.7+") + 16
+    (source / "oratio_localstack" / "__pycache__" / "s3vectors.cpython-313.pyc").write_bytes(b"compiled")
+    assert install_module.plugins_fingerprint() == first  # what Python caches is not code
     (source / "oratio_localstack" / "s3vectors.py").write_text("A = 2\n")  # an edit without a version bump
     second = install_module.plugins_fingerprint()
     assert second.startswith("9.8.7+") and second != first
+
+
+def test_the_plug_ins_compute_the_same_fingerprint_as_oratio() -> None:
+    """The plug-in's own computation (run in LocalStack's Python over the source) equals the installer's."""
+    import subprocess
+
+    source = install_module.plugins_source()
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path; "
+              "from oratio_localstack.plugin_info import code_hash; print(code_hash(Path(sys.argv[1]) / "
+              "'oratio_localstack'))")
+    computed = subprocess.run([str(Layout.default().python), "-c", script, str(source)], capture_output=True,
+                              text=True, timeout=60, check=True).stdout.strip()
+    assert computed == install_module.plugins_code_hash(source / "oratio_localstack")

@@ -73,10 +73,25 @@ def plugins_version(source: Path | None = None) -> str:
     return match.group(1) if match else "unknown"
 
 
+PLUGINS_PACKAGE = "oratio_localstack"
+PLUGINS_CODE_SUFFIXES = (".py", ".js")  # as oratio_localstack.plugin_info.CODE_SUFFIXES
+
+
+def plugins_code_hash(package: Path) -> str:
+    """The computation ``oratio_localstack.plugin_info.code_hash`` makes inside LocalStack over the installed copy:
+    sha256 over the code files (relative path, NUL, bytes) in path order, 16 hex digits."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in PLUGINS_CODE_SUFFIXES
+                       and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def plugins_fingerprint() -> str:
-    """The plug-ins as this oratio has them: their version and a hash of their files (``0.4.2+1a2b3c...``)."""
+    """The plug-ins as this oratio has them, ``0.4.4+1a2b3c...``: their version and a hash of their code, to compare
+    with what a running LocalStack loaded (``GET /_oratio/plugins``)."""
     source = plugins_source()
-    return f"{plugins_version(source)}+{_tree_hash(source)}"
+    return f"{plugins_version(source)}+{plugins_code_hash(source / PLUGINS_PACKAGE)}"
 
 
 RUNTIME_KEYS = ("lambda-site", "lambda-nodes", "lambda-pythons", "lambda-node-sdk")
@@ -86,7 +101,7 @@ def fingerprint() -> dict[str, object]:
     return {"localstack": list(LOCALSTACK_REQUIREMENTS), "dynamodb-local": DYNAMODB_LOCAL_NPM,
             "lambda-site": list(LAMBDA_SITE_REQUIREMENTS), "lambda-nodes": dict(LAMBDA_NODES),
             "lambda-node-sdk": list(LAMBDA_NODE_SDK),
-            "lambda-pythons": list(LAMBDA_PYTHONS), "plugins": plugins_fingerprint()}
+            "lambda-pythons": list(LAMBDA_PYTHONS), "plugins": _tree_hash(plugins_source())}
 
 
 def _run(command: list[str], what: str, hint: str, env: dict[str, str] | None = None) -> None:

@@ -142,8 +142,3 @@ class Layout:
     @property
     def stamp(self) -> Path:
         return self.root / "installed.json"
-
-    @property
-    def started_file(self) -> Path:
-        """What the running LocalStack was started with (its pid, the plug-ins' fingerprint), written at start."""
-        return self.root / "started.json"

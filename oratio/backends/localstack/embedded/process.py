@@ -142,7 +142,6 @@ def start(layout: Layout, progress: Callable[[str], None] | None = None) -> Stat
                                    cwd=layout.root, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True)
     layout.pid_file.write_text(f"{process.pid}\n")
-    record_start(layout, process.pid)
     while time.monotonic() - started < START_TIMEOUT_S:
         if process.poll() is not None:
             layout.pid_file.unlink(missing_ok=True)
@@ -160,24 +159,23 @@ def start(layout: Layout, progress: Callable[[str], None] | None = None) -> Stat
                       f"see {layout.log_file}")
 
 
-def record_start(layout: Layout, pid: int) -> None:
-    """Which plug-ins this LocalStack loaded: those installed now (the installer's stamp), kept beside the pid so that
-    a later command can tell a LocalStack serving older plug-ins (``started_plugins``)."""
-    from oratio.backends.localstack.embedded.installer import read_stamp
-
-    layout.started_file.write_text(json.dumps({"pid": pid, "plugins": read_stamp(layout).get("plugins")}) + "\n")
+PLUGINS_PATH = "/_oratio/plugins"  # oratio_localstack.plugin_info.PATH
 
 
-def started_plugins(layout: Layout, pid: int) -> str | None:
-    """The plug-ins' fingerprint the LocalStack with ``pid`` was started with; None when not recorded (a LocalStack
-    started by an older oratio, or the record belongs to another process)."""
+def loaded_plugins(url: str, timeout_s: float = 5.0) -> str | None:
+    """The fingerprint of the oratio plug-ins the LocalStack at ``url`` loaded when it started; ``""`` when it answers
+    without one (no oratio plug-ins, or plug-ins older than 0.4.4, which had no such endpoint); None when it does not
+    answer at all (then nothing can be told)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        record = json.loads(layout.started_file.read_text())
-    except (OSError, ValueError):
+        with opener.open(f"{url}{PLUGINS_PATH}", timeout=timeout_s) as response:
+            document = json.loads(response.read())
+    except urllib.error.HTTPError:
+        return ""
+    except (urllib.error.URLError, OSError, ValueError):
         return None
-    if not isinstance(record, dict) or record.get("pid") != pid or not isinstance(record.get("plugins"), str):
-        return None
-    return record["plugins"]
+    value = document.get("fingerprint") if isinstance(document, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 # LocalStack loads a service on its first request (0.1-0.5 s each, DynamoDB Local's JVM 2-8 s): asking each
@@ -280,7 +278,6 @@ def stop(layout: Layout) -> bool:
             os.waitpid(pid, os.WNOHANG)
     strays = stop_strays(layout)
     layout.pid_file.unlink(missing_ok=True)
-    layout.started_file.unlink(missing_ok=True)
     return pid is not None or strays > 0
 
 
