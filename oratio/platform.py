@@ -91,6 +91,8 @@ STAGES: dict[str, StageSettings] = {
     "dev": StageSettings(),
     "prod": StageSettings(),
     "local": StageSettings(code_wait_s=1, max_code_checks=10),
+    # The platform's cdk.out deployed through cdklocal onto LocalStack (README, "The CDK CLI against it").
+    "cdklocal": StageSettings(code_wait_s=1, max_code_checks=10),
 }
 
 

@@ -16,6 +16,8 @@
   with QueryVectors), ``bedrock_models`` (THE LOCAL MODEL STAND-IN at bedrock-runtime, labelled in every answer,
   and the local embeddings), ``knowledge_bases`` (ingestion into S3 Vectors and Retrieve), and ``cfn_ai``
   (CloudFormation providers for AgentCore runtimes and S3 Vectors buckets and indexes).
+- ``plugin_info``: ``GET /_oratio/plugins``, the fingerprint of the plug-ins this LocalStack loaded (oratio restarts
+  an embedded LocalStack that serves older ones).
 
 Installed into LocalStack's own virtual environment by ``oratio.backends.localstack.embedded``.
 """

@@ -101,6 +101,29 @@ def route_agentcore_signing_name() -> None:
     LOG.info("oratio: requests signed 'bedrock-agentcore' or 's3vectors' are routed by their REST path")
 
 
+@hooks.on_infra_start()
+def parse_vector_data_quickly() -> None:
+    """S3 Vectors requests get ``s3vectors.vectors_request_parser`` (vector data as JSON gave it), wherever LocalStack
+    parses a request: its parser handler and its skeleton's fallback. Every other service keeps its parser."""
+    import functools
+
+    from localstack.aws import skeleton
+    from localstack.aws.handlers import service as service_handlers
+
+    from oratio_localstack.s3vectors import vectors_request_parser
+
+    original = service_handlers.create_parser
+    quick = functools.cache(vectors_request_parser)
+
+    def create_parser(service: Any, protocol: Any = None) -> Any:
+        if service.service_name == "s3vectors" and (protocol or service.protocol) == "rest-json":
+            return quick(service)
+        return original(service, protocol)
+
+    service_handlers.create_parser = create_parser
+    skeleton.create_parser = create_parser
+
+
 @hooks.on_infra_shutdown()
 def stop_agent_processes() -> None:
     from oratio_localstack.agent_processes import MANAGER

@@ -1,8 +1,10 @@
 """Bedrock agent operations that LocalStack's bundled moto lacks, with state: data sources and ingestion jobs (the
-knowledge bases of ``knowledge_bases`` use them), and what hangs off moto's agents (aliases, update, prepare).
+knowledge bases of ``knowledge_bases`` use them).
 
 State lives in a store per account and region (``BedrockAgentStore``), apart from the request handlers below,
-as in moto. Knowledge bases and agents themselves stay in moto; this module adds what hangs off them.
+as in moto. Knowledge bases themselves stay in moto; this module adds what hangs off them. Bedrock Agents' own
+operations (agents, their updates, prepare, aliases) are not served beyond what moto has: nothing in the platform
+uses Bedrock Agents (its agents are AgentCore runtimes).
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ INGESTION_SECONDS = 0.5
 class BedrockAgentStore(BaseStore):
     data_sources: dict[str, dict[str, Any]] = LocalAttribute(default=dict)
     ingestion_jobs: dict[str, dict[str, Any]] = LocalAttribute(default=dict)
-    aliases: dict[str, dict[str, Any]] = LocalAttribute(default=dict)
 
 
 # Not validated: botocore lists no regions for bedrock-agent, so validation would refuse every region.
@@ -57,13 +58,6 @@ def _knowledge_base(context: RequestContext, knowledge_base_id: str) -> Any:
         return _moto(context).get_knowledge_base(knowledge_base_id)
     except Exception:  # moto raises its own not-found types
         raise _not_found("Knowledge base", knowledge_base_id) from None
-
-
-def _agent(context: RequestContext, agent_id: str) -> Any:
-    try:
-        return _moto(context).get_agent(agent_id)
-    except Exception:
-        raise _not_found("Agent", agent_id) from None
 
 
 # --- Data sources -----------------------------------------------------------------------------------------------
@@ -171,81 +165,9 @@ def list_ingestion_jobs(context: RequestContext, request: dict[str, Any]) -> dic
                                       for j in jobs]}
 
 
-# --- Agents: update, prepare, aliases ---------------------------------------------------------------------------
-def update_agent(context: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    agent = _agent(context, request["agentId"])
-    agent.agent_name = request["agentName"]
-    agent.agent_resource_role_arn = request["agentResourceRoleArn"]
-    for field, attribute in (("instruction", "instruction"), ("foundationModel", "foundation_model"),
-                             ("description", "description"),
-                             ("idleSessionTTLInSeconds", "idle_session_ttl_in_seconds")):
-        if field in request:
-            setattr(agent, attribute, request[field])
-    agent.agent_status = "NOT_PREPARED"  # as on AWS: an updated draft must be prepared again
-    agent.updated_at = time.time()
-    return {"agent": agent.to_dict()}
-
-
-def prepare_agent(context: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    agent = _agent(context, request["agentId"])
-    agent.agent_status = "PREPARED"
-    agent.prepared_at = time.time()
-    return {"agentId": agent.agent_id, "agentStatus": "PREPARED", "agentVersion": "DRAFT", "preparedAt": _now()}
-
-
-def create_agent_alias(context: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    agent = _agent(context, request["agentId"])
-    store = _store(context)
-    for alias in store.aliases.values():  # alias names are unique per agent
-        if alias["agentId"] == agent.agent_id and alias["agentAliasName"] == request["agentAliasName"]:
-            raise CommonServiceException("ConflictException", f"alias {request['agentAliasName']} already exists",
-                                         status_code=409)
-    alias_id = _new_id()
-    alias = {"agentId": agent.agent_id, "agentAliasId": alias_id, "agentAliasName": request["agentAliasName"],
-             "agentAliasArn": f"{agent.agent_arn.replace(':agent/', ':agent-alias/')}/{alias_id}",
-             "agentAliasStatus": "PREPARED", "description": request.get("description", ""),
-             "routingConfiguration": request.get("routingConfiguration") or [{"agentVersion": "1"}],
-             "createdAt": _now(), "updatedAt": _now()}
-    store.aliases[alias_id] = alias
-    return {"agentAlias": _public(alias)}
-
-
-def _alias(context: RequestContext, agent_id: str, alias_id: str) -> dict[str, Any]:
-    alias = _store(context).aliases.get(alias_id)
-    if alias is None or alias["agentId"] != agent_id:
-        raise _not_found("Agent alias", alias_id)
-    return alias
-
-
-def get_agent_alias(context: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    return {"agentAlias": _public(_alias(context, request["agentId"], request["agentAliasId"]))}
-
-
-def list_agent_aliases(context: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    aliases = [a for a in _store(context).aliases.values() if a["agentId"] == request["agentId"]]
-    return {"agentAliasSummaries": [{k: a[k] for k in ("agentAliasId", "agentAliasName", "agentAliasStatus",
-                                                        "createdAt", "updatedAt")} for a in aliases]}
-
-
-def update_agent_alias(context: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    alias = _alias(context, request["agentId"], request["agentAliasId"])
-    alias.update(agentAliasName=request["agentAliasName"], updatedAt=_now(),
-                 routingConfiguration=request.get("routingConfiguration") or alias["routingConfiguration"])
-    return {"agentAlias": _public(alias)}
-
-
-def delete_agent_alias(context: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    alias = _alias(context, request["agentId"], request["agentAliasId"])
-    del _store(context).aliases[alias["agentAliasId"]]
-    return {"agentId": alias["agentId"], "agentAliasId": alias["agentAliasId"], "agentAliasStatus": "DELETING"}
-
-
 Handler = Callable[[RequestContext, dict[str, Any]], dict[str, Any]]
 BEDROCK_AGENT: dict[str, Handler] = {
     "CreateDataSource": create_data_source, "GetDataSource": get_data_source, "ListDataSources": list_data_sources,
     "DeleteDataSource": delete_data_source, "StartIngestionJob": start_ingestion_job,
-    "GetIngestionJob": get_ingestion_job, "ListIngestionJobs": list_ingestion_jobs, "UpdateAgent": update_agent,
-    "PrepareAgent": prepare_agent, "CreateAgentAlias": create_agent_alias, "GetAgentAlias": get_agent_alias,
-    "ListAgentAliases": list_agent_aliases, "UpdateAgentAlias": update_agent_alias,
-    "DeleteAgentAlias": delete_agent_alias,
+    "GetIngestionJob": get_ingestion_job, "ListIngestionJobs": list_ingestion_jobs,
 }

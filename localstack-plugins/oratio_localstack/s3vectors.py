@@ -2,8 +2,12 @@
 and keeps its vector buckets per partition rather than per region).
 
 Every operation of the ``s3vectors`` API, with state per account and region (``S3VectorsStore``). Each index keeps
-its vectors in one float32 matrix (numpy), so that QueryVectors is a matrix-vector product and a partial sort:
-10,000 vectors of 1,024 dimensions answer in a few milliseconds. Metadata filters follow the documented
+its vectors in one contiguous float32 matrix (numpy) with each row's norm, both updated on PutVectors, so that
+QueryVectors is one matrix-vector product and a partial sort (``argpartition``): 10,000 vectors of 1,024
+dimensions answer in about 2 ms of computation. The product is numpy's own single-threaded loop (``einsum``), not
+BLAS: OpenBLAS's threads spin against each other on a busy machine (10 ms instead of 1.7 ms on 2 shared cores).
+Vector data skips LocalStack's per-element request parsing (``VectorsRequestParser``): a 1,024-float query is
+taken as JSON gave it and checked once, by numpy. Metadata filters follow the documented
 operators ($eq, $ne, $gt, $gte, $lt, $lte, $in, $nin, $exists, $and, $or; a bare value is $eq; an array value in
 the metadata matches $eq/$in when any element matches).
 Distances: cosine distance (1 - cosine similarity) or euclidean distance, by the index's metric.
@@ -297,7 +301,14 @@ def _vector(index: VectorIndex, data: Any, what: str) -> np.ndarray:
         raise validation(f"{what}: vector data must be given as float32")
     if len(values) != index.dimension:
         raise validation(f"{what}: vector must have length {index.dimension}, but has length {len(values)}")
-    vector = np.asarray(values, dtype=np.float32)
+    # The values come as JSON gave them (VectorsRequestParser): numbers only, checked here in one pass.
+    try:
+        given = np.asarray(values)
+    except ValueError:  # ragged nesting
+        given = np.asarray([None])
+    if given.ndim != 1 or given.dtype.kind not in "iuf" or any(type(v) is bool for v in values):
+        raise validation(f"{what}: vector values must be numbers")
+    vector = given.astype(np.float32)
     if not np.all(np.isfinite(vector)):
         raise validation(f"{what}: vector values must be finite numbers")
     if index.metric == "cosine" and not np.any(vector):
@@ -454,13 +465,12 @@ def query_index(index: VectorIndex, query: np.ndarray, top_k: int, expression: d
         count = len(index.keys)
         if count == 0:
             return []
-        matrix = index.matrix[:count]
+        products = np.einsum("ij,j->i", index.matrix[:count], query)  # see the module's documentation: not BLAS
+        norms = index.norms[:count]
         if index.metric == "cosine":
-            query_norm = float(np.linalg.norm(query))
-            similarity = (matrix @ query) / (index.norms[:count] * query_norm)
-            distances = 1.0 - similarity
+            distances = 1.0 - products / (norms * np.float32(np.linalg.norm(query)))
         else:
-            difference_sq = (np.square(index.norms[:count]) - 2.0 * (matrix @ query) + float(query @ query))
+            difference_sq = np.square(norms) - 2.0 * products + np.float32(query @ query)
             distances = np.sqrt(np.maximum(difference_sq, 0.0))
         if expression:  # nearest first, the filter evaluated until top_k match: exact, and cheap when many match
             found = []
@@ -497,6 +507,25 @@ def query_vectors(context: RequestContext, request: dict[str, Any]) -> dict[str,
             out["metadata"] = metadata
         vectors.append(out)
     return {"vectors": vectors, "distanceMetric": index.metric}
+
+
+# --- Request parsing -------------------------------------------------------------------------------------------
+VECTOR_DATA_SHAPE = "Float32VectorData"  # the service model's list of floats inside VectorData
+
+
+def vectors_request_parser(service: Any) -> Any:
+    """LocalStack's rest-json parser for S3 Vectors, except that a vector's float list is taken as JSON gave it
+    (``_vector`` checks it with numpy) instead of one ``_parse_shape`` call per element: 512,000 of them for a
+    PutVectors of 500 vectors of 1,024 dimensions."""
+    from localstack.aws.protocol.parser import RestJSONRequestParser
+
+    class VectorsRequestParser(RestJSONRequestParser):
+        def _parse_list(self, request: Any, shape: Any, node: Any, uri_params: Any = None) -> Any:
+            if shape.name == VECTOR_DATA_SHAPE and isinstance(node, list):
+                return node
+            return super()._parse_list(request, shape, node, uri_params)
+
+    return VectorsRequestParser(service)
 
 
 # --- Tags -------------------------------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from oratio.backends.localstack.embedded import installer as install_module
 from oratio.backends.localstack.embedded import process
@@ -191,7 +190,7 @@ def test_cognito_pool_client_user_and_password_sign_in(aws: Callable[[str], Any]
     assert tokens["IdToken"].count(".") == 2  # a JWT
 
 
-def test_bedrock_knowledge_base_data_source_ingestion_agent_and_alias(aws: Callable[[str], Any]) -> None:
+def test_bedrock_knowledge_base_data_source_and_ingestion(aws: Callable[[str], Any]) -> None:
     s3, bedrock, bucket = aws("s3"), aws("bedrock-agent"), unique("documents")
     s3.create_bucket(Bucket=bucket)
     for name in ("a.md", "b.md"):
@@ -218,20 +217,6 @@ def test_bedrock_knowledge_base_data_source_ingestion_agent_and_alias(aws: Calla
         job = bedrock.get_ingestion_job(knowledgeBaseId=kb["knowledgeBaseId"], dataSourceId=source["dataSourceId"],
                                         ingestionJobId=job["ingestionJobId"])["ingestionJob"]
     assert job["statistics"]["numberOfDocumentsScanned"] == 2
-    agent = bedrock.create_agent(agentName=unique("agent"), agentResourceRoleArn=ROLE,
-                                 foundationModel="anthropic.claude-3-5-haiku-20241022-v1:0",
-                                 instruction="Answer questions about the documents, briefly and politely.")["agent"]
-    bedrock.update_agent(agentId=agent["agentId"], agentName=agent["agentName"], agentResourceRoleArn=ROLE,
-                         foundationModel="anthropic.claude-3-5-haiku-20241022-v1:0",
-                         instruction="Answer questions about the documents, at length and politely.")
-    assert bedrock.get_agent(agentId=agent["agentId"])["agent"]["agentStatus"] == "NOT_PREPARED"
-    assert bedrock.prepare_agent(agentId=agent["agentId"])["agentStatus"] == "PREPARED"
-    alias = bedrock.create_agent_alias(agentId=agent["agentId"], agentAliasName="live")["agentAlias"]
-    listed = bedrock.list_agent_aliases(agentId=agent["agentId"])["agentAliasSummaries"]
-    assert [a["agentAliasId"] for a in listed] == [alias["agentAliasId"]]
-    with pytest.raises(ClientError) as raised:
-        bedrock.create_agent_alias(agentId=agent["agentId"], agentAliasName="live")
-    assert raised.value.response["Error"]["Code"] == "ConflictException"
 
 
 def test_a_cloudformation_stack_with_a_cognito_pool_creates_a_real_pool(aws: Callable[[str], Any]) -> None:
@@ -374,3 +359,76 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_a_localstack_serving_other_plug_ins_is_restarted(localstack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After an upgrade of oratio's plug-ins, the running embedded LocalStack (still serving the ones it loaded) is
+    restarted by the next command that needs it; the same plug-ins keep it as it is. After the stop test: it restarts
+    LocalStack too."""
+    if not localstack.embedded:
+        pytest.fail("this test needs the embedded LocalStack (unset LOCALSTACK_ENDPOINT/AWS_ENDPOINT_URL)")
+    from oratio.backends.localstack import embedded
+
+    layout = Layout.default()
+    before = process.recorded_pid(layout)
+    current = install_module.plugins_fingerprint()
+    assert before is not None and process.loaded_plugins(layout.url) == current  # what LocalStack itself says
+    said: list[str] = []
+    embedded.ensure_running(said.append)
+    assert process.recorded_pid(layout) == before and said == []  # the same plug-ins: reused as it is
+
+    # This oratio now has other plug-ins than the running LocalStack loaded (what an upgrade does).
+    monkeypatch.setattr(embedded, "plugins_fingerprint", lambda: "9.9.9+0000000000000000")
+    embedded.ensure_running(said.append)
+    after = process.recorded_pid(layout)
+    assert after is not None and after != before and not process._alive(before)
+    assert said[0] == (f"oratio's LocalStack plug-ins changed since this LocalStack started ({current} -> "
+                       "9.9.9+0000000000000000): restarting it (nothing in it is persisted: deploy again)")
+    assert process.health(layout.url) is not None and process.loaded_plugins(layout.url) == current
+
+
+def test_a_localstack_oratio_did_not_start_is_left_as_it_is_with_one_line(
+        localstack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The user's own LocalStack (LOCALSTACK_ENDPOINT; here the embedded one, named so) serving other plug-ins: one
+    line says so and what to do; it is not restarted."""
+    from oratio.backends.localstack import embedded
+
+    layout = Layout.default()
+    before = process.recorded_pid(layout)
+    loaded = process.loaded_plugins(localstack.url)
+    monkeypatch.setenv("LOCALSTACK_ENDPOINT", localstack.url)
+    monkeypatch.setattr(embedded, "plugins_fingerprint", lambda: "9.9.9+0000000000000000")
+    said: list[str] = []
+    assert embedded.ensure_running(said.append).embedded is False
+    assert said == [f"note: the LocalStack at {localstack.url} serves oratio's plug-ins {loaded}, this oratio has "
+                    f"9.9.9+0000000000000000; oratio did not start it, so it leaves it as it is: install "
+                    f"{install_module.plugins_source()} into that LocalStack (pip install) and restart it"]
+    assert process.recorded_pid(layout) == before
+
+
+def test_the_plug_ins_fingerprint_is_their_version_and_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "localstack-plugins"
+    (source / "oratio_localstack" / "__pycache__").mkdir(parents=True)
+    (source / "pyproject.toml").write_text('[project]\nname = "oratio-localstack"\nversion = "9.8.7"\n')
+    (source / "oratio_localstack" / "s3vectors.py").write_text("A = 1\n")
+    monkeypatch.setattr(install_module, "plugins_source", lambda: source)
+    first = install_module.plugins_fingerprint()
+    assert first.startswith("9.8.7+") and len(first) == len("9.8.7+") + 16
+    (source / "oratio_localstack" / "__pycache__" / "s3vectors.cpython-313.pyc").write_bytes(b"compiled")
+    assert install_module.plugins_fingerprint() == first  # what Python caches is not code
+    (source / "oratio_localstack" / "s3vectors.py").write_text("A = 2\n")  # an edit without a version bump
+    second = install_module.plugins_fingerprint()
+    assert second.startswith("9.8.7+") and second != first
+
+
+def test_the_plug_ins_compute_the_same_fingerprint_as_oratio() -> None:
+    """The plug-in's own computation (run in LocalStack's Python over the source) equals the installer's."""
+    import subprocess
+
+    source = install_module.plugins_source()
+    script = ("import sys; sys.path.insert(0, sys.argv[1]); from pathlib import Path; "
+              "from oratio_localstack.plugin_info import code_hash; print(code_hash(Path(sys.argv[1]) / "
+              "'oratio_localstack'))")
+    computed = subprocess.run([str(Layout.default().python), "-c", script, str(source)], capture_output=True,
+                              text=True, timeout=60, check=True).stdout.strip()
+    assert computed == install_module.plugins_code_hash(source / "oratio_localstack")

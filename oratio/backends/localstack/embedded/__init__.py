@@ -14,7 +14,8 @@ import attrs
 
 from oratio.backends.localstack.embedded import process
 from oratio.backends.localstack.embedded.installer import install as _install
-from oratio.backends.localstack.embedded.layout import Layout
+from oratio.backends.localstack.embedded.installer import plugins_fingerprint
+from oratio.backends.localstack.embedded.layout import Layout, plugins_source
 from oratio.backends.localstack.embedded.process import Status
 from oratio.errors import OratioError
 
@@ -42,7 +43,9 @@ def install(progress: Callable[[str], None] | None = None) -> None:
 
 
 def ensure_running(progress: Callable[[str], None] | None = None) -> Endpoint:
-    """A LocalStack that answers: the user's (checked), or the embedded one (installed and started if needed)."""
+    """A LocalStack that answers: the user's (checked), or the embedded one (installed and started if needed, and
+    restarted when it serves other oratio plug-ins than this oratio has)."""
+    say = progress or (lambda message: None)
     user = resolve_endpoint()
     if user is not None:
         from oratio.backends.localstack.target import Target
@@ -51,10 +54,23 @@ def ensure_running(progress: Callable[[str], None] | None = None) -> Endpoint:
         if process.health(user.url, timeout_s=3.0) is None:
             raise OratioError(f"no LocalStack answers at {user.url} (from LOCALSTACK_ENDPOINT/AWS_ENDPOINT_URL)",
                               "start it, fix the variable, or unset it to use the embedded LocalStack")
+        loaded, current = process.loaded_plugins(user.url), plugins_fingerprint()
+        if loaded and loaded != current:  # "" or None: no plug-ins that say (nothing to compare)
+            say(f"note: the LocalStack at {user.url} serves oratio's plug-ins {loaded}, this oratio has {current}; "
+                f"oratio did not start it, so it leaves it as it is: install {plugins_source()} into that "
+                "LocalStack (pip install) and restart it")
         return user
     layout = Layout.default()
-    if process.recorded_pid(layout) is not None and process.health(layout.url) is not None:
-        return Endpoint(layout.url, embedded=True)
+    pid = process.recorded_pid(layout)
+    if pid is not None and process.health(layout.url) is not None:
+        loaded, current = process.loaded_plugins(layout.url), plugins_fingerprint()
+        if loaded is None or loaded == current:  # None: no answer now (a busy machine); the next command checks
+            return Endpoint(layout.url, embedded=True)
+        # A running LocalStack keeps the plug-ins it loaded at start: after an upgrade (or an edit of
+        # localstack-plugins/) it would go on serving the old ones. It is ours (its pid is recorded): restart it.
+        say(f"oratio's LocalStack plug-ins changed since this LocalStack started ({loaded or 'older than 0.4.4'} "
+            f"-> {current}): restarting it (nothing in it is persisted: deploy again)")
+        process.stop(layout)
     _install(layout, progress)
     process.start(layout, progress)
     return Endpoint(layout.url, embedded=True)

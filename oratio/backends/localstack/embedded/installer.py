@@ -21,6 +21,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -63,6 +64,34 @@ def _tree_hash(folder: Path) -> str:
                        and ".egg-info" not in str(p) and "/build/" not in str(p)):
         digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def plugins_version(source: Path | None = None) -> str:
+    """The plug-ins' package version, from their pyproject.toml (bumped on every change: plux caches by it)."""
+    text = ((source or plugins_source()) / "pyproject.toml").read_text()
+    match = re.search(r'^version\s*=\s*"([^"]+)"', text, re.MULTILINE)
+    return match.group(1) if match else "unknown"
+
+
+PLUGINS_PACKAGE = "oratio_localstack"
+PLUGINS_CODE_SUFFIXES = (".py", ".js")  # as oratio_localstack.plugin_info.CODE_SUFFIXES
+
+
+def plugins_code_hash(package: Path) -> str:
+    """The computation ``oratio_localstack.plugin_info.code_hash`` makes inside LocalStack over the installed copy:
+    sha256 over the code files (relative path, NUL, bytes) in path order, 16 hex digits."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in PLUGINS_CODE_SUFFIXES
+                       and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def plugins_fingerprint() -> str:
+    """The plug-ins as this oratio has them, ``0.4.4+1a2b3c...``: their version and a hash of their code, to compare
+    with what a running LocalStack loaded (``GET /_oratio/plugins``)."""
+    source = plugins_source()
+    return f"{plugins_version(source)}+{plugins_code_hash(source / PLUGINS_PACKAGE)}"
 
 
 RUNTIME_KEYS = ("lambda-site", "lambda-nodes", "lambda-pythons", "lambda-node-sdk")

@@ -159,6 +159,25 @@ def start(layout: Layout, progress: Callable[[str], None] | None = None) -> Stat
                       f"see {layout.log_file}")
 
 
+PLUGINS_PATH = "/_oratio/plugins"  # oratio_localstack.plugin_info.PATH
+
+
+def loaded_plugins(url: str, timeout_s: float = 5.0) -> str | None:
+    """The fingerprint of the oratio plug-ins the LocalStack at ``url`` loaded when it started; ``""`` when it answers
+    without one (no oratio plug-ins, or plug-ins older than 0.4.4, which had no such endpoint); None when it does not
+    answer at all (then nothing can be told)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        with opener.open(f"{url}{PLUGINS_PATH}", timeout=timeout_s) as response:
+            document = json.loads(response.read())
+    except urllib.error.HTTPError:
+        return ""
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+    value = document.get("fingerprint") if isinstance(document, dict) else None
+    return value if isinstance(value, str) else ""
+
+
 # LocalStack loads a service on its first request (0.1-0.5 s each, DynamoDB Local's JVM 2-8 s): asking each
 # service the backends and tools use once, at start, keeps that wait out of the first deploy or test.
 WARM_CALLS = (("dynamodb", "list_tables"), ("s3", "list_buckets"), ("iam", "list_roles"), ("sts",

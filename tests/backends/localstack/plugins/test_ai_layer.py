@@ -403,6 +403,27 @@ def test_query_vectors_limits_and_errors(aws: Aws, vector_index: dict[str, str])
     assert not_empty.value.response["Error"]["Code"] == "ConflictException"
 
 
+@pytest.mark.parametrize("values", [["abc", 0, 0], [True, 0, 0], [[1], [0], [0]], [None, 0, 0]])
+def test_vector_data_that_is_not_numbers_is_refused(localstack: Any, vector_index: dict[str, str],
+                                                    values: list[Any]) -> None:
+    """Vector data skips LocalStack's per-element parsing (for speed): the plug-in refuses what is not numbers. Sent
+    as raw JSON, since botocore's serializer would refuse it before sending."""
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps({"vectorBucketName": vector_index["bucket"], "indexName": "cosine", "topK": 1,
+                       "queryVector": {"float32": values}}).encode()
+    request = urllib.request.Request(f"{localstack.url}/QueryVectors", data=body, method="POST", headers={
+        "Content-Type": "application/json", "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/"
+        "s3vectors/aws4_request, SignedHeaders=host, Signature=0"})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        opener.open(request, timeout=10)
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read()) == {"__type": "ValidationException",
+                                                "message": "Invalid query vector: vector values must be numbers"}
+
+
 def test_vectors_are_kept_per_region_and_can_be_read_listed_and_deleted(aws: Aws, localstack: Any) -> None:
     import boto3
 
