@@ -66,7 +66,10 @@ def apply(target: Target, plan: Plan, progress: Callable[[str], None] | None = N
     done: list[Applied] = []
     total = len(pending)
     finished: set[str] = set()
-    waiting = list(steps)
+    # What a provider names as needed (a function's role) goes before the rest of its level (the tables, which
+    # take longest and which nothing names): with a bound on changes at once, it starts first.
+    named = {physical for c in others if c.spec is not None for physical in PROVIDERS[c.kind].needs(c.spec) or ()}
+    waiting = sorted(steps, key=lambda step: step[0].physical not in named)  # stable: otherwise the plan's order
     with ThreadPoolExecutor(parallelism) as pool:
         running: dict[Future[Applied], Change] = {}
         while waiting or running:
