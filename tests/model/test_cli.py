@@ -212,7 +212,7 @@ def test_rules_lists_the_rule_table() -> None:
         assert rule.title in line and line.rstrip().endswith(rule.source) and (rule.limit or "-") in line
 
 
-@pytest.mark.parametrize(("blocked", "verb", "extra"), [("boto3", "up", "localstack"), ("aws_cdk", "synth", "cdk")])
+@pytest.mark.parametrize(("blocked", "verb", "extra"), [("botocore", "up", "localstack"), ("aws_cdk", "synth", "cdk")])
 def test_a_missing_extra_names_the_pip_command(blocked: str, verb: str, extra: str) -> None:
     """Without a backend's extra (its SDK not installed): one line naming the extra, not a traceback."""
     code = (f"import sys; sys.modules[{blocked!r}] = None; from oratio.cli import main; "

@@ -20,6 +20,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,24 @@ REGION_VARIABLE = "ORATIO_REGION"
 
 def preview(target: Target, system: System, *, project_root: Path | None = None,
             progress: Callable[[str], None] | None = None, allow: Allow | None = None) -> Plan:
-    target.verify()
-    return _plan(target, system, project_root, progress, allow)
+    return _verified(target, lambda: _plan(target, system, project_root, progress, allow))
+
+
+def _verified(target: Target, read: Callable[[], Plan]) -> Plan:
+    """``read()``'s plan, made while the endpoint is asked whether it is LocalStack (``Target.check_account``):
+    the endpoint is checked first (``Target.check_endpoint``: a local host, no real credentials), reads change
+    nothing, and nothing is applied or shown before the account check has passed. When both fail, the account
+    check's refusal is the one raised: it says why the reads failed."""
+    target.check_endpoint()
+    with ThreadPoolExecutor(1, thread_name_prefix="oratio-account-check") as pool:
+        account = pool.submit(target.check_account)
+        try:
+            plan = read()
+        except BaseException:
+            account.result()
+            raise
+        account.result()
+    return plan
 
 
 def _plan(target: Target, system: System, project_root: Path | None, progress: Callable[[str], None] | None,
@@ -51,8 +68,8 @@ def _plan(target: Target, system: System, project_root: Path | None, progress: C
 
 def preview_destroy(target: Target, system: System, *, progress: Callable[[str], None] | None = None) -> Plan:
     """What ``destroy`` would delete and keep, changing nothing."""
-    target.verify()
-    return make_plan(target, system.name, system.stage, [], destroy=True, progress=progress)
+    return _verified(target, lambda: make_plan(target, system.name, system.stage, [], destroy=True,
+                                                progress=progress))
 
 
 def up(target: Target, system: System, *, project_root: Path | None = None,
@@ -60,18 +77,19 @@ def up(target: Target, system: System, *, project_root: Path | None = None,
        allow: Allow | None = None) -> tuple[Plan, list[Applied]]:
     """Plan and apply under the writer lock; a plan with a change the data rules stop is refused whole, before
     any change (``Plan.refuse_if_blocked``)."""
-    target.verify()
+    target.check_endpoint()
     with writer_lock(target.endpoint, system.name, system.stage, "up", progress):
-        plan = _plan(target, system, project_root, progress, allow)
+        plan = _verified(target, lambda: _plan(target, system, project_root, progress, allow))
         plan.refuse_if_blocked("up")
         return plan, apply(target, plan, progress, parallelism)
 
 
 def destroy(target: Target, system: System, *, progress: Callable[[str], None] | None = None
             ) -> tuple[Plan, list[Applied]]:
-    target.verify()
+    target.check_endpoint()
     with writer_lock(target.endpoint, system.name, system.stage, "destroy", progress):
-        plan = make_plan(target, system.name, system.stage, [], destroy=True, progress=progress)
+        plan = _verified(target, lambda: make_plan(target, system.name, system.stage, [], destroy=True,
+                                                    progress=progress))
         return plan, apply(target, plan, progress)
 
 

@@ -286,14 +286,15 @@ def make_plan(target: Target, system_name: str, stage: str, specs: Iterable[Spec
               progress: Callable[[str], None] | None = None, allow: Allow | None = None) -> Plan:
     """Read every spec's resource and list what the system owns besides, all at once (the calls wait on
     LocalStack, not on this process); a destroy plans every owned resource away. What a change would lose is
-    counted after, in parallel too, and only for the few changes where it is at stake."""
+    counted after, in parallel too, and only for the few changes where it is at stake. Listings several reads need
+    (user pools, agent runtimes, HTTP APIs, buckets, roles) are asked once a plan (``Target.reading``)."""
     owner, prefix = (system_name, stage), f"{system_name}-{stage}-"
     specs = [] if destroy else list(specs)
     say = progress or (lambda message: None)
     if specs:
         say(f"reading {len(specs)} resources from {target.endpoint}")
     known = {kind: frozenset(s.physical for s in specs if s.kind == kind) for kind in PROVIDERS}
-    with ThreadPoolExecutor(READ_PARALLELISM) as pool:
+    with target.reading(), ThreadPoolExecutor(READ_PARALLELISM) as pool:
         listed = {kind: pool.submit(_listing, target, provider, prefix, known[kind])
                   for kind, provider in PROVIDERS.items()}
         lives = list(pool.map(lambda s: PROVIDERS[s.kind].read(target, s), specs))

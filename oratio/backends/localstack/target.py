@@ -12,12 +12,14 @@ credentials or name another endpoint; ``Target.check_account`` refuses an endpoi
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import string
 import threading
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import Future
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
@@ -40,6 +42,8 @@ CREDENTIAL_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN
 # whitespace, control or non-ASCII characters (IDNA look-alikes) can reach the parser.
 ENDPOINT_CHARACTERS = frozenset(string.ascii_letters + string.digits + ".-:/[]")
 ENDPOINT_EXAMPLE = "http://127.0.0.1:4566"
+_ACTIVE = "\0reading"  # the read cache's mark that a plan is reading
+T = TypeVar("T")
 
 
 class UnsafeTarget(OratioError):
@@ -141,6 +145,8 @@ class Target:
     _clients: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False, alias="_clients")
     _lock: threading.Lock = attrs.field(factory=threading.Lock, eq=False, repr=False, alias="_lock")
     _session: list[Any] = attrs.field(factory=list, eq=False, repr=False, alias="_session")
+    # While a plan reads (``reading``): listings that several resources' reads need, asked once (``once``).
+    _read_cache: dict[str, Any] = attrs.field(factory=dict, eq=False, repr=False, alias="_read_cache")
 
     @property
     def place(self) -> Place:
@@ -155,19 +161,20 @@ class Target:
         ``proxies`` stops botocore from reading them, so no request, code bundles included, goes through a proxy.
         The session does not read AWS_PROFILE (``check_environment`` refuses it; ``localstack start`` still works).
         """
+        made = self._clients.get(service)  # no lock once made: a thread making another service's client
+        if made is not None:              # does not hold up calls on this one
+            return made
         with self._lock:
             if service not in self._clients:
-                import boto3
-                import botocore.session
+                import botocore.session  # not boto3: nothing here needs its resources, and it costs ~0.1 s to import
                 from botocore.config import Config
 
                 endpoint = parse_endpoint(self.endpoint, declared_local_hosts())
                 if not self._session:
-                    core = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
-                    self._session.append(boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test",
-                                                               region_name=self.region, botocore_session=core))
-                client = self._session[0].client(
-                    service, endpoint_url=endpoint,
+                    self._session.append(botocore.session.Session(session_vars={"profile": (None, None, None, None)}))
+                client = self._session[0].create_client(
+                    service, region_name=self.region, endpoint_url=endpoint, aws_access_key_id="test",
+                    aws_secret_access_key="test",
                     config=Config(retries={"max_attempts": 3, "mode": "standard"}, max_pool_connections=32,
                                   connect_timeout=5, read_timeout=120, s3={"addressing_style": "path"}, proxies={}))
                 if client.meta.endpoint_url != endpoint:
@@ -176,6 +183,38 @@ class Target:
                                        "report this to oratio's maintainers with your botocore version")
                 self._clients[service] = client
             return self._clients[service]
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[None]:
+        """The read pass of a plan: within it, ``once`` answers each key with one call, however many reads ask
+        (a user pool's listing, wanted by the pool, its clients and an API's authorizer); after it, every call is
+        made again (an apply must see what its own changes did)."""
+        with self._lock:
+            self._read_cache.clear()
+            self._read_cache[_ACTIVE] = True
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._read_cache.clear()
+
+    def once(self, key: str, call: Callable[[], T]) -> T:
+        """``call()``, or while ``reading``, the answer the first caller of ``key`` got (callers meanwhile wait
+        for it, rather than asking again; a failure is raised to each of them)."""
+        with self._lock:
+            reading = _ACTIVE in self._read_cache
+            answer: Future[T] | None = self._read_cache.get(key) if reading else None
+            first = answer is None
+            if reading and answer is None:
+                answer = self._read_cache[key] = Future()
+        if answer is None:
+            return call()
+        if first:
+            try:
+                answer.set_result(call())
+            except BaseException as error:
+                answer.set_exception(error)
+        return answer.result()
 
     def check_endpoint(self, environ: Mapping[str, str] | None = None) -> None:
         """Refuse before any request: an endpoint that does not parse strictly or is not local, or an

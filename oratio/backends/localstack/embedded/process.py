@@ -178,12 +178,16 @@ def loaded_plugins(url: str, timeout_s: float = 5.0) -> str | None:
     return value if isinstance(value, str) else ""
 
 
-# LocalStack loads a service on its first request (0.1-0.5 s each, DynamoDB Local's JVM 2-8 s): asking each
-# service the backends and tools use once, at start, keeps that wait out of the first deploy or test.
+# LocalStack loads a service on its first request (0.1-1 s each under load, DynamoDB Local's JVM 2-8 s): asking
+# each service the backends and tools use once, at start, keeps that wait out of the first deploy or test (the
+# same for every client: oratio's backend, cdklocal through CloudFormation, the tests). This is LocalStack's
+# EAGER_SERVICE_LOADING done for our services only, as part of start: loading all of LocalStack's would be slower.
 WARM_CALLS = (("dynamodb", "list_tables"), ("s3", "list_buckets"), ("iam", "list_roles"), ("sts",
               "get_caller_identity"), ("lambda", "list_functions"), ("logs", "describe_log_groups"),
               ("stepfunctions", "list_state_machines"), ("cognito-idp", "list_user_pools"),
-              ("bedrock-agent", "list_agents"), ("cloudformation", "list_stacks"), ("ssm", "describe_parameters"))
+              ("bedrock-agent", "list_agents"), ("cloudformation", "list_stacks"), ("ssm", "describe_parameters"),
+              ("apigatewayv2", "get_apis"), ("s3vectors", "list_vector_buckets"),
+              ("bedrock-agentcore-control", "list_agent_runtimes"))
 
 
 def warm_services(url: str, say: Callable[[str], None]) -> None:

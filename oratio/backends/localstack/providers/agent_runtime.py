@@ -42,9 +42,14 @@ def runtime_tokens(system: System) -> dict[str, str]:
     return {f"agent-runtime:{r.name}": runtime_arn_token(system.runtime_name(r)) for r in system.agent_runtimes}
 
 
+def _runtimes(target: Target) -> list[dict[str, Any]]:
+    return target.once("agentcore:runtimes", lambda: list(listed(
+        target.client("bedrock-agentcore-control"), "list_agent_runtimes", "agentRuntimes")))
+
+
 def find(target: Target, physical: str) -> dict[str, Any] | None:
     """The runtime's summary (id, ARN, status) by its name; None if there is none (or it is being deleted)."""
-    for summary in listed(target.client("bedrock-agentcore-control"), "list_agent_runtimes", "agentRuntimes"):
+    for summary in _runtimes(target):
         if summary["agentRuntimeName"] == physical and summary["status"] != "DELETING":
             return summary
     return None
@@ -104,6 +109,10 @@ class AgentRuntimeProvider(Provider):
             "role": role_arn(role.physical, place),
             "description": runtime.description,
         }, artifact=archive)]
+
+    def needs(self, spec: Spec) -> frozenset[str]:
+        """Its code bucket and its role (not the tables or buckets its environment names)."""
+        return frozenset({spec.props["code"]["bucket"], spec.props["role"].rpartition("/")[2]})
 
     def read(self, target: Target, spec: Spec) -> Live | None:
         summary = find(target, spec.physical)
@@ -189,9 +198,8 @@ class AgentRuntimeProvider(Provider):
         return physical.startswith(prefix.replace("-", "_"))
 
     def listing(self, target: Target, prefix: str) -> Iterable[tuple[str, Any]]:
-        return ((summary["agentRuntimeName"], summary) for summary in listed(
-            target.client("bedrock-agentcore-control"), "list_agent_runtimes", "agentRuntimes")
-            if summary["status"] != "DELETING")
+        return ((summary["agentRuntimeName"], summary) for summary in _runtimes(target)
+                if summary["status"] != "DELETING")
 
     def listed_tags(self, target: Target, physical: str, item: Any) -> dict[str, str]:
         return self._tags(target, item["agentRuntimeArn"])

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
@@ -160,15 +162,39 @@ def listed(client: Any, operation: str, key: str, **arguments: Any) -> Iterator[
         yield from page.get(key, [])
 
 
+# A resource's reads that do not depend on each other run at once (a table's backups, TTL and tags), on a pool of
+# their own: the plan's pool runs the resources' reads, and a read waiting on its own pool's threads could starve it.
+SUB_READ_PARALLELISM = 16
+_sub_reads: list[ThreadPoolExecutor] = []
+_sub_reads_lock = threading.Lock()
+
+
+def concurrently(*calls: Callable[[], Any]) -> list[Any]:
+    """Every call's answer, in order, the calls made at once; the first failure is raised (after all have ended,
+    so none is left running unseen)."""
+    with _sub_reads_lock:
+        if not _sub_reads:
+            _sub_reads.append(ThreadPoolExecutor(SUB_READ_PARALLELISM, thread_name_prefix="oratio-sub-read"))
+    futures = [_sub_reads[0].submit(call) for call in calls]
+    errors = [future.exception() for future in futures]
+    for error in errors:
+        if error is not None:
+            raise error
+    return [future.result() for future in futures]
+
+
+WAIT_FIRST_S, WAIT_MAX_S = 0.05, 0.25  # LocalStack is local: a short poll costs little, a long one wastes the wait
+
+
 def wait(check: Callable[[], bool], what: str, timeout_s: float = 120.0) -> None:
-    """Poll ``check`` (backing off from 50 ms to 1 s) until it is true; TimeoutError after ``timeout_s``."""
+    """Poll ``check`` (backing off from 50 to 250 ms) until it is true; TimeoutError after ``timeout_s``."""
     deadline = time.monotonic() + timeout_s
-    delay = 0.05
+    delay = WAIT_FIRST_S
     while not check():
         if time.monotonic() > deadline:
             raise TimeoutError(f"{what} did not finish within {timeout_s:.0f} s")
         time.sleep(delay)
-        delay = min(delay * 2, 1.0)
+        delay = min(delay * 2, WAIT_MAX_S)
 
 
 # --- Tags ----------------------------------------------------------------------------------------------------
@@ -253,6 +279,12 @@ class Provider:
 
     def delete(self, target: Target, physical: str) -> None:
         raise NotImplementedError
+
+    def needs(self, spec: Spec) -> frozenset[str] | None:
+        """The physical names of the lower-level resources that creating or updating this one needs: ``apply``
+        starts it as soon as those are done, without waiting for the rest of the lower levels. None (the default):
+        it needs every resource of every lower level."""
+        return None
 
     def measure(self, target: Target, physical: str) -> Measure:
         """What a ``holds_data`` resource holds (items, objects, users), counted up to ``MEASURE_BOUND``: read only

@@ -14,6 +14,7 @@ from oratio.backends.localstack.providers.base import (
     Measure,
     Provider,
     Spec,
+    concurrently,
     unless_missing,
 )
 from oratio.backends.localstack.target import Target
@@ -78,6 +79,11 @@ def _tls_policy(bucket: str) -> dict[str, Any]:
         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
 
 
+def all_buckets(target: Target) -> list[dict[str, Any]]:
+    """Every S3 bucket (the model's buckets and the runtimes' code bucket are found in one listing)."""
+    return target.once("s3:buckets", lambda: target.client("s3").list_buckets().get("Buckets", []))
+
+
 class BucketProvider(Provider):
     kind = "bucket"
     level = 0
@@ -102,17 +108,19 @@ class BucketProvider(Provider):
         if unless_missing(lambda: s3.head_bucket(Bucket=name), "NoSuchBucket", "404") is None:
             return None
         # Each setting S3 does not have answers 404 with its own code: read as "not set".
-        versioned = s3.get_bucket_versioning(Bucket=name).get("Status") == "Enabled"
-        encryption = unless_missing(lambda: s3.get_bucket_encryption(Bucket=name)[
-            "ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"],
-            "ServerSideEncryptionConfigurationNotFoundError")
-        block = unless_missing(lambda: s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"],
-                               "NoSuchPublicAccessBlockConfiguration") or {}
-        policy = unless_missing(lambda: json.loads(s3.get_bucket_policy(Bucket=name)["Policy"]),
-                                "NoSuchBucketPolicy") or {}
-        lifecycle = unless_missing(lambda: s3.get_bucket_lifecycle_configuration(Bucket=name).get("Rules", []),
-                                   "NoSuchLifecycleConfiguration") or []
-        acl = s3.get_bucket_acl(Bucket=name)
+        versioned, encryption, block, policy, lifecycle, acl, tags = concurrently(
+            lambda: s3.get_bucket_versioning(Bucket=name).get("Status") == "Enabled",
+            lambda: unless_missing(lambda: s3.get_bucket_encryption(Bucket=name)[
+                "ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"],
+                "ServerSideEncryptionConfigurationNotFoundError"),
+            lambda: unless_missing(lambda: s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"],
+                                   "NoSuchPublicAccessBlockConfiguration") or {},
+            lambda: unless_missing(lambda: json.loads(s3.get_bucket_policy(Bucket=name)["Policy"]),
+                                   "NoSuchBucketPolicy") or {},
+            lambda: unless_missing(lambda: s3.get_bucket_lifecycle_configuration(Bucket=name).get("Rules", []),
+                                   "NoSuchLifecycleConfiguration") or [],
+            lambda: s3.get_bucket_acl(Bucket=name),
+            lambda: self.listed_tags(target, name, None))
         owner = acl.get("Owner", {}).get("ID")
         statements = policy.get("Statement", [])
         if isinstance(statements, dict):
@@ -124,7 +132,7 @@ class BucketProvider(Provider):
                      "other_policy_statements": [_statement(s) for s in statements if s.get("Sid") != TLS_SID],
                      "acl_grants": [_grant(g) for g in acl.get("Grants", []) if
                                     g.get("Grantee", {}).get("ID") != owner or g.get("Permission") != "FULL_CONTROL"],
-                     }, self.listed_tags(target, name, None))
+                     }, tags)
 
     def measure(self, target: Target, physical: str) -> Measure:
         """Objects (ListObjectsV2, one page of ``MEASURE_BOUND``); when none, the old versions a versioned bucket
@@ -197,7 +205,7 @@ class BucketProvider(Provider):
         return physical.startswith(prefix) and physical[len(prefix):][:1].isalpha()
 
     def listing(self, target: Target, prefix: str) -> Iterable[tuple[str, Any]]:
-        return ((bucket["Name"], bucket) for bucket in target.client("s3").list_buckets().get("Buckets", []))
+        return ((bucket["Name"], bucket) for bucket in all_buckets(target))
 
     def listed_tags(self, target: Target, physical: str, item: Any) -> dict[str, str]:
         tag_set = unless_missing(lambda: target.client("s3").get_bucket_tagging(Bucket=physical)["TagSet"],

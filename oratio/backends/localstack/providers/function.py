@@ -9,8 +9,18 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from oratio.backends.localstack.providers.agent_runtime import as_specified, resolved, runtime_tokens
-from oratio.backends.localstack.providers.base import Context, Live, Provider, Spec, listed, unless_missing, wait
+from oratio.backends.localstack.providers.agent_runtime import TOKEN_PREFIX, as_specified, resolved, runtime_tokens
+from oratio.backends.localstack.providers.base import (
+    Context,
+    Live,
+    Provider,
+    Spec,
+    concurrently,
+    listed,
+    unless_missing,
+    wait,
+)
+from oratio.backends.localstack.providers.http_api import apis
 from oratio.backends.localstack.providers.log_group import LogGroupProvider
 from oratio.backends.localstack.providers.role import RoleProvider, role_arn
 from oratio.backends.localstack.target import Target
@@ -60,7 +70,7 @@ def _api_names(target: Target, statements: list[dict[str, Any]]) -> dict[str, st
     """HTTP API ids to names, asked only when a statement comes from an API."""
     if not any(":execute-api:" in (_source_arn(s) or "") for s in statements):
         return {}
-    return {api["ApiId"]: api["Name"] for api in target.client("apigatewayv2").get_apis().get("Items", [])}
+    return {api["ApiId"]: api["Name"] for api in apis(target)}
 
 
 def _statements(target: Target, physical: str) -> list[dict[str, Any]]:
@@ -113,16 +123,25 @@ class FunctionProvider(Provider):
             "url": None,
         }, artifact=archive)]
 
+    def needs(self, spec: Spec) -> frozenset[str]:
+        """Its role, its log group and the agent runtimes whose ARNs its environment carries: not the tables or
+        buckets it names (a function is created without them), so functions are not held up by tables."""
+        runtimes = {value.removeprefix(TOKEN_PREFIX) for value in spec.props["environment"].values()
+                    if value.startswith(TOKEN_PREFIX)}
+        return frozenset({spec.props["role"].rpartition("/")[2], spec.props["log_group"], *runtimes})
+
     def read(self, target: Target, spec: Spec) -> Live | None:
         config = unless_missing(lambda: target.client("lambda").get_function_configuration(
             FunctionName=spec.physical), "ResourceNotFoundException")
         if config is None:
             return None
         lambda_ = target.client("lambda")
-        statements = _statements(target, spec.physical)
+        statements, url, tags = concurrently(
+            lambda: _statements(target, spec.physical),
+            lambda: unless_missing(lambda: lambda_.get_function_url_config(FunctionName=spec.physical),
+                                   "ResourceNotFoundException"),
+            lambda: self.listed_tags(target, spec.physical, config))
         api_names = _api_names(target, statements)
-        url = unless_missing(lambda: lambda_.get_function_url_config(FunctionName=spec.physical),
-                             "ResourceNotFoundException")
         return Live({
             "runtime": config.get("Runtime"),
             "handler": config.get("Handler"),
@@ -136,7 +155,7 @@ class FunctionProvider(Provider):
             "code_sha256": config.get("CodeSha256"),
             "permissions": sorted(_permission(s, api_names) for s in statements),
             "url": {"auth": url.get("AuthType"), "url": url.get("FunctionUrl")} if url else None,
-        }, self.listed_tags(target, spec.physical, config), _problems(config))
+        }, tags, _problems(config))
 
     @staticmethod
     def _configuration(target: Target, spec: Spec) -> dict[str, Any]:

@@ -17,9 +17,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from oratio.backends.localstack.providers.base import Context, Live, Provider, Spec
+from oratio.backends.localstack.providers.base import Context, Live, Provider, Spec, concurrently
 from oratio.backends.localstack.providers.log_group import LogGroupProvider
-from oratio.backends.localstack.providers.user_pool import find_user_pool
+from oratio.backends.localstack.providers.user_pool import describe_pool, find_user_pool, pool_clients
 from oratio.backends.localstack.target import Target
 from oratio.model import HttpApi, System
 from oratio.model.http_api import ACCESS_LOG_FORMAT, DEFAULT_STAGE, IDENTITY_SOURCE, issuer
@@ -36,9 +36,13 @@ def api_log_group(physical: str) -> str:
     return f"/aws/vendedlogs/apis/{physical}"
 
 
+def apis(target: Target) -> list[dict[str, Any]]:
+    """Every HTTP API (one page: LocalStack's GetApis answers all)."""
+    return target.once("apigatewayv2:apis", lambda: target.client("apigatewayv2").get_apis().get("Items", []))
+
+
 def find_api(target: Target, name: str) -> dict[str, Any] | None:
-    return next((api for api in target.client("apigatewayv2").get_apis().get("Items", []) if api["Name"] == name),
-                None)
+    return next((api for api in apis(target) if api["Name"] == name), None)
 
 
 def _statement_id(api_id: str, route_key: str) -> str:
@@ -79,14 +83,16 @@ class HttpApiProvider(Provider):
         if found is None:
             return None
         client, api_id = target.client("apigatewayv2"), found["ApiId"]
-        integrations = {i["IntegrationId"]: i.get("IntegrationUri")
-                        for i in client.get_integrations(ApiId=api_id).get("Items", [])}
+        listed_integrations, listed_routes, authorizers, stages, tags = concurrently(
+            lambda: client.get_integrations(ApiId=api_id).get("Items", []),
+            lambda: client.get_routes(ApiId=api_id).get("Items", []),
+            lambda: client.get_authorizers(ApiId=api_id).get("Items", []),
+            lambda: client.get_stages(ApiId=api_id).get("Items", []),
+            lambda: self._tags(target, found))
+        integrations = {i["IntegrationId"]: i.get("IntegrationUri") for i in listed_integrations}
         routes = {r["RouteKey"]: {"function": integrations.get(r.get("Target", "").removeprefix("integrations/")),
-                                  "authorized": r.get("AuthorizationType") == "JWT"}
-                  for r in client.get_routes(ApiId=api_id).get("Items", [])}
-        authorizers = client.get_authorizers(ApiId=api_id).get("Items", [])
-        stage = next((s for s in client.get_stages(ApiId=api_id).get("Items", [])
-                      if s["StageName"] == DEFAULT_STAGE), {})
+                                  "authorized": r.get("AuthorizationType") == "JWT"} for r in listed_routes}
+        stage = next((s for s in stages if s["StageName"] == DEFAULT_STAGE), {})
         settings = stage.get("DefaultRouteSettings", {})
         log_arn = stage.get("AccessLogSettings", {}).get("DestinationArn")
         cors = found.get("CorsConfiguration")
@@ -100,20 +106,18 @@ class HttpApiProvider(Provider):
             "throttling": {"burst": settings.get("ThrottlingBurstLimit"),
                            "rate": settings.get("ThrottlingRateLimit")} if stage else None,
             "access_logs": log_arn.split(":log-group:", 1)[1].removesuffix(":*") if log_arn else None,
-        }, self._tags(target, found))
+        }, tags)
 
     @staticmethod
     def _read_authorizer(target: Target, authorizer: dict[str, Any]) -> dict[str, Any] | None:
         """The pool and client names behind an authorizer's issuer and audience (None: not a pool of ours)."""
         config = authorizer.get("JwtConfiguration", {})
         pool_id = config.get("Issuer", "").rsplit("/", 1)[-1]
-        cognito = target.client("cognito-idp")
         try:
-            pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+            pool = describe_pool(target, pool_id)
         except ClientError:
             return None
-        clients = {c["ClientId"]: c["ClientName"] for c in
-                   cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]}
+        clients = {c["ClientId"]: c["ClientName"] for c in pool_clients(target, pool_id)}
         return {"user_pool": pool["Name"], "clients": sorted(clients.get(c, c) for c in config.get("Audience", []))}
 
     @staticmethod
@@ -217,7 +221,7 @@ class HttpApiProvider(Provider):
             target.client("apigatewayv2").delete_api(ApiId=found["ApiId"])
 
     def listing(self, target: Target, prefix: str) -> Iterable[tuple[str, Any]]:
-        return ((api["Name"], api) for api in target.client("apigatewayv2").get_apis().get("Items", []))
+        return ((api["Name"], api) for api in apis(target))
 
     def listed_tags(self, target: Target, physical: str, item: Any) -> dict[str, str]:
         return self._tags(target, item)

@@ -10,7 +10,16 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
 
-from oratio.backends.localstack.providers.base import PAIRS, Context, Live, Provider, Spec, listed, unless_missing
+from oratio.backends.localstack.providers.base import (
+    PAIRS,
+    Context,
+    Live,
+    Provider,
+    Spec,
+    concurrently,
+    listed,
+    unless_missing,
+)
 from oratio.backends.localstack.target import Target
 from oratio.model import System
 from oratio.model.permissions import Place, Statement, arn
@@ -83,15 +92,18 @@ class RoleProvider(Provider):
         role = unless_missing(lambda: iam.get_role(RoleName=spec.physical)["Role"], "NoSuchEntity")
         if role is None:
             return None
-        policy = unless_missing(lambda: iam.get_role_policy(RoleName=spec.physical, PolicyName=POLICY_NAME),
-                                "NoSuchEntity")
-        inline = listed(iam, "list_role_policies", "PolicyNames", RoleName=spec.physical)
-        attached = listed(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=spec.physical)
+        policy, inline, attached, tags = concurrently(
+            lambda: unless_missing(lambda: iam.get_role_policy(RoleName=spec.physical, PolicyName=POLICY_NAME),
+                                   "NoSuchEntity"),
+            lambda: list(listed(iam, "list_role_policies", "PolicyNames", RoleName=spec.physical)),
+            lambda: list(listed(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=spec.physical)),
+            # GetRole answers with the tags when there are any (IAM and LocalStack alike)
+            lambda: PAIRS.to_dict(role["Tags"]) if role.get("Tags") else self.listed_tags(target, spec.physical,
+                                                                                            role))
         return Live({"trust": _document(role["AssumeRolePolicyDocument"]),
                      "policy": _document(policy["PolicyDocument"]) if policy else None,
                      "other_inline_policies": sorted(name for name in inline if name != POLICY_NAME),
-                     "attached_policies": sorted(p["PolicyArn"] for p in attached)},
-                    self.listed_tags(target, spec.physical, role))
+                     "attached_policies": sorted(p["PolicyArn"] for p in attached)}, tags)
 
     def _put_policy(self, target: Target, spec: Spec) -> None:
         target.client("iam").put_role_policy(RoleName=spec.physical, PolicyName=POLICY_NAME,
@@ -137,7 +149,9 @@ class RoleProvider(Provider):
         target.client("iam").delete_role(RoleName=physical)
 
     def listing(self, target: Target, prefix: str) -> Iterable[tuple[str, Any]]:
-        return ((role["RoleName"], role) for role in listed(target.client("iam"), "list_roles", "Roles"))
+        # One listing for the roles made for resources and the service roles (``service_role.py``).
+        roles = target.once("iam:roles", lambda: list(listed(target.client("iam"), "list_roles", "Roles")))
+        return ((role["RoleName"], role) for role in roles)
 
     def listed_tags(self, target: Target, physical: str, item: Any) -> dict[str, str]:
         return PAIRS.to_dict(target.client("iam").list_role_tags(RoleName=physical).get("Tags"))

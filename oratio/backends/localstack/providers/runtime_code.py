@@ -9,7 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from oratio.backends.localstack.providers.base import PAIRS, Context, Live, Provider, Spec, unless_missing
+from oratio.backends.localstack.providers.base import (
+    PAIRS,
+    Context,
+    Live,
+    Provider,
+    Spec,
+    concurrently,
+    unless_missing,
+)
+from oratio.backends.localstack.providers.bucket import all_buckets
 from oratio.backends.localstack.target import Target
 
 SUFFIX = "-runtime-code"
@@ -29,13 +38,15 @@ class RuntimeCodeProvider(Provider):
         s3 = target.client("s3")
         if unless_missing(lambda: s3.head_bucket(Bucket=spec.physical), "NoSuchBucket", "404") is None:
             return None
-        encryption = unless_missing(lambda: s3.get_bucket_encryption(Bucket=spec.physical)[
-            "ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"],
-            "ServerSideEncryptionConfigurationNotFoundError")
-        block = unless_missing(lambda: s3.get_public_access_block(Bucket=spec.physical)[
-            "PublicAccessBlockConfiguration"], "NoSuchPublicAccessBlockConfiguration") or {}
+        encryption, block, tags = concurrently(
+            lambda: unless_missing(lambda: s3.get_bucket_encryption(Bucket=spec.physical)[
+                "ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"],
+                "ServerSideEncryptionConfigurationNotFoundError"),
+            lambda: unless_missing(lambda: s3.get_public_access_block(Bucket=spec.physical)[
+                "PublicAccessBlockConfiguration"], "NoSuchPublicAccessBlockConfiguration") or {},
+            lambda: self.listed_tags(target, spec.physical, None))
         return Live({"encryption": encryption, "block_public_access": all(block.get(k) for k in PUBLIC_ACCESS_BLOCKS)},
-                    self.listed_tags(target, spec.physical, None))
+                    tags)
 
     def create(self, target: Target, spec: Spec, tags: dict[str, str]) -> None:
         s3 = target.client("s3")
@@ -65,7 +76,7 @@ class RuntimeCodeProvider(Provider):
         return physical.startswith(prefix) and physical.endswith(SUFFIX) and physical[len(prefix):][:1].isdigit()
 
     def listing(self, target: Target, prefix: str) -> Iterable[tuple[str, Any]]:
-        return ((bucket["Name"], bucket) for bucket in target.client("s3").list_buckets().get("Buckets", []))
+        return ((bucket["Name"], bucket) for bucket in all_buckets(target))
 
     def listed_tags(self, target: Target, physical: str, item: Any) -> dict[str, str]:
         return PAIRS.to_dict(unless_missing(lambda: target.client("s3").get_bucket_tagging(Bucket=physical)["TagSet"],

@@ -13,6 +13,7 @@ from oratio.backends.localstack.providers.base import (
     Measure,
     Provider,
     Spec,
+    concurrently,
     listed,
     unless_missing,
     wait,
@@ -88,9 +89,11 @@ class TableProvider(Provider):
         types = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
         billing = table.get("BillingModeSummary", {}).get("BillingMode", "PROVISIONED")
         throughput = table.get("ProvisionedThroughput", {})
-        backups = ddb.describe_continuous_backups(TableName=spec.physical)["ContinuousBackupsDescription"]
+        backups, ttl, tags = concurrently(
+            lambda: ddb.describe_continuous_backups(TableName=spec.physical)["ContinuousBackupsDescription"],
+            lambda: ddb.describe_time_to_live(TableName=spec.physical).get("TimeToLiveDescription", {}),
+            lambda: self._tags(target, table["TableArn"]))
         pitr = backups.get("PointInTimeRecoveryDescription", {}).get("PointInTimeRecoveryStatus") == "ENABLED"
-        ttl = ddb.describe_time_to_live(TableName=spec.physical).get("TimeToLiveDescription", {})
         stream = table.get("StreamSpecification", {})
         problems = tuple([f"table status {table['TableStatus']}"] if table.get("TableStatus") != "ACTIVE" else []) + \
             tuple(f"index {i['IndexName']} status {i['IndexStatus']}" for i in table.get("GlobalSecondaryIndexes", [])
@@ -109,7 +112,7 @@ class TableProvider(Provider):
             "ttl_attribute": ttl.get("AttributeName") if ttl.get("TimeToLiveStatus") in ("ENABLED", "ENABLING")
             else None,
             "stream": stream.get("StreamViewType") if stream.get("StreamEnabled") else None,
-        }, self._tags(target, table["TableArn"]), problems)
+        }, tags, problems)
 
     def measure(self, target: Target, physical: str) -> Measure:
         """Items, counted with Scan Select=COUNT page by page up to ``MEASURE_BOUND``."""

@@ -71,17 +71,24 @@ def count_users(target: Target, pool_id: str) -> Measure:
             return Measure(count, "user", at_least=bool(token))
 
 
-def _pools(target: Target) -> Iterator[dict[str, Any]]:
-    return listed(target.client("cognito-idp"), "list_user_pools", "UserPools", MaxResults=60)
+def _pools(target: Target) -> list[dict[str, Any]]:
+    return target.once("cognito-idp:pools", lambda: list(listed(
+        target.client("cognito-idp"), "list_user_pools", "UserPools", MaxResults=60)))
 
 
-def _clients(target: Target, pool_id: str) -> Iterator[dict[str, Any]]:
-    return listed(target.client("cognito-idp"), "list_user_pool_clients", "UserPoolClients", UserPoolId=pool_id,
-                  MaxResults=60)
+def pool_clients(target: Target, pool_id: str) -> list[dict[str, Any]]:
+    return target.once(f"cognito-idp:clients:{pool_id}", lambda: list(listed(
+        target.client("cognito-idp"), "list_user_pool_clients", "UserPoolClients", UserPoolId=pool_id,
+        MaxResults=60)))
+
+
+def describe_pool(target: Target, pool_id: str) -> dict[str, Any]:
+    return target.once(f"cognito-idp:pool:{pool_id}", lambda: target.client("cognito-idp").describe_user_pool(
+        UserPoolId=pool_id)["UserPool"])
 
 
 def _pool_tags(target: Target, pool_id: str) -> dict[str, str]:
-    return target.client("cognito-idp").describe_user_pool(UserPoolId=pool_id)["UserPool"].get("UserPoolTags", {})
+    return describe_pool(target, pool_id).get("UserPoolTags", {})
 
 
 class UserPoolProvider(Provider):
@@ -114,7 +121,7 @@ class UserPoolProvider(Provider):
         if not named:
             return None
         found, duplicates = named[0], [pool["Id"] for pool in named[1:]]
-        pool = target.client("cognito-idp").describe_user_pool(UserPoolId=found["Id"])["UserPool"]
+        pool = describe_pool(target, found["Id"])
         policy = pool.get("Policies", {}).get("PasswordPolicy", {})
         populated = [(pool_id, users) for pool_id in duplicates if (users := count_users(target, pool_id)).count]
         return Live({
@@ -185,7 +192,7 @@ class UserPoolProvider(Provider):
         if found is None:
             return None
         by_name: dict[str, list[dict[str, Any]]] = {}
-        for client in _clients(target, found["Id"]):
+        for client in pool_clients(target, found["Id"]):
             by_name.setdefault(client["ClientName"], []).append(client)
         return {"id": found["Id"], "clients": {name: _oldest_clients(target, found["Id"], named)[0]["ClientId"]
                                                for name, named in by_name.items()}}
@@ -225,7 +232,7 @@ class UserPoolClientProvider(Provider):
         if pool is None:
             return None
         return pool["Id"], _oldest_clients(
-            target, pool["Id"], [c for c in _clients(target, pool["Id"]) if c["ClientName"] == client_name])
+            target, pool["Id"], [c for c in pool_clients(target, pool["Id"]) if c["ClientName"] == client_name])
 
     def _find(self, target: Target, physical: str) -> tuple[str, dict[str, Any]] | None:
         """(pool id, the client's listing) of a client by its physical name, None if its pool or it is missing."""
@@ -300,7 +307,7 @@ class UserPoolClientProvider(Provider):
         for pool in _pools(target):
             if not pool["Name"].startswith(prefix):
                 continue
-            unknown = [name for name in (f"{pool['Name']}/{c['ClientName']}" for c in _clients(target, pool["Id"]))
+            unknown = [name for name in (f"{pool['Name']}/{c['ClientName']}" for c in pool_clients(target, pool["Id"]))
                        if name not in known]
             if unknown:
                 tags = _pool_tags(target, pool["Id"])
