@@ -34,7 +34,7 @@ NAG_RULES: dict[str, tuple[str, ...]] = {
 # The model's check names to checkov's CloudFormation checks, each with the resource type it applies to: a
 # function's exemption reaches its function and its log group (the constructs made for it), each with its checks.
 CHECKOV_CHECKS: dict[str, tuple[tuple[str, str], ...]] = {
-    "access-logs": (("CKV_AWS_18", "AWS::S3::Bucket"), ("CKV_AWS_76", "AWS::ApiGatewayV2::Stage")),
+    "access-logs": (("CKV_AWS_18", "AWS::S3::Bucket"), ("CKV_AWS_95", "AWS::ApiGatewayV2::Stage")),
     "mfa-required": (),
     "advanced-security": (),
     "latest-runtime": (),
