@@ -1,6 +1,6 @@
 """The DynamoDB fix on the embedded LocalStack (``oratio_localstack/dynamodb.py``): whether a table exists is one
 DescribeTable. The operations that ask it answer as before, for tables that exist and tables that do not; that it
-made deploying many tables linear is ``bench/model_scale.py``'s figure (README: Scale)."""
+made deploying many tables linear is ``bench/model_scale.py``'s figure (README: The CDK backend)."""
 
 from __future__ import annotations
 
