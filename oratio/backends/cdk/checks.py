@@ -57,14 +57,16 @@ def add_nag(app: App) -> None:
     Validations.of(app).add_plugins(AwsSolutionsChecks(app))
 
 
-def acknowledge_exemptions(construct: IConstruct, exemptions: Iterable[Exemption]) -> None:
+def acknowledge_exemptions(construct: IConstruct, exemptions: Iterable[Exemption],
+                           parts: Iterable[IConstruct | None] = ()) -> None:
     """cdk-nag's acknowledgements on ``construct``; checkov's skips on the CloudFormation resources made for the
-    same model resource: ``construct`` and its parts beside it (``Owner-Logs``, ``Owner-Role``, see part_id)."""
+    same model resource: ``construct``, its parts beside it (``Owner-Logs``, ``Owner-Role``, see part_id) and
+    ``parts`` (those named otherwise)."""
     exemptions = tuple(exemptions)
     for exemption in exemptions:
         for rule_id in NAG_RULES[exemption.check]:
             Validations.of(construct).acknowledge(Acknowledgment(id=rule_id, reason=exemption.reason))
-    resources = _cfn_resources(_made_for(construct))
+    resources = _cfn_resources([*_made_for(construct), *(part for part in parts if part is not None)])
     for exemption in exemptions:
         for check_id, resource_type in CHECKOV_CHECKS[exemption.check]:
             for resource in resources:

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from oratio.backends.cdk.app import build_app
@@ -32,6 +33,7 @@ from oratio.model.permissions import (
 )
 from oratio.platform import platform
 from tests.backends.cdk.conftest import CDK_CONTEXT, PROJECT_ROOT
+from tests.fixtures.api_system import api_system
 
 CHECKOV = PROJECT_ROOT / ".oratio" / "checkov" / "bin" / "checkov"
 # The switches that keep checkov on this machine: no version check (PyPI), no guidelines or check-id mapping
@@ -187,6 +189,26 @@ def test_exemptions_render_as_checkov_skips_on_their_resources(tmp_path: Path) -
     assert skips("AWS::Logs::LogGroup") == [{"id": "CKV_AWS_158", "comment": logs_reason}]
     assert skips("AWS::IAM::Role") == []  # its grants have no "*" resource
     assert set(CHECKOV_CHECKS) == rules.EXEMPTABLE_CHECKS  # every check name has its checkov ids (maybe none)
+
+
+def test_an_http_apis_exemptions_reach_its_stage_and_access_log_group(tmp_path: Path) -> None:
+    # Named {cid}Stage and {cid}AccessLogs, not part_id's Owner-Part: handed to the skips by the API stack.
+    system = api_system()
+    keys, logs_off = Exemption("customer-managed-key", "a test: logs under AWS managed keys"), \
+        Exemption("access-logs", "a test: this API keeps no access logs")
+    with_logs = attrs.evolve(system.http_apis[0], name="logged", exemptions=[keys])
+    without_logs = attrs.evolve(system.http_apis[0], name="quiet", access_logs=False, exemptions=[logs_off])
+    resources = {}
+    for template in synthesized(attrs.evolve(system, http_apis=[with_logs, without_logs]), tmp_path, nag=False):
+        resources.update(json.loads(template.read_text())["Resources"])
+    skips = {logical_id: r["Metadata"]["checkov"]["skip"] for logical_id, r in resources.items()
+             if "checkov" in r.get("Metadata", {})}
+    (logged_logs,) = [i for i in skips if i.startswith("LoggedAccessLogs")]
+    (quiet_stage,) = [i for i in skips if i.startswith("QuietStage")]
+    assert resources[logged_logs]["Type"] == "AWS::Logs::LogGroup"
+    assert skips[logged_logs] == [{"id": "CKV_AWS_158", "comment": keys.reason}]
+    assert skips[quiet_stage] == [{"id": "CKV_AWS_95", "comment": logs_off.reason}]
+    assert not [i for i in skips if i.startswith(("LoggedStage", "QuietAccessLogs"))]
 
 
 def test_checkov_fails_a_finding_the_model_does_not_acknowledge_and_the_proxy_sees_its_calls(tmp_path: Path) -> None:
