@@ -8,6 +8,10 @@ PY := $(VENV)/bin/python
 # Node jsii supports, for aws-cdk-lib, `npx cdk` and npm alike; the machine's Node is not needed.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 export CDK_DISABLE_CLI_TELEMETRY := true
+# checkov, which the test suite runs on the platform's templates, in an environment of its own: its pins (boto3 1.35
+# among them) conflict with the project's. About 80 s the first time; the version is pinned with the findings.
+CHECKOV_VERSION := 3.3.30
+CHECKOV_VENV := .oratio/checkov
 
 .PHONY: setup demo synth test lint localstack-stop clean
 
@@ -27,7 +31,16 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	@npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: $(VENV)/.installed node_modules/.installed
+$(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION):
+	@echo "==> installing checkov $(CHECKOV_VERSION) into $(CHECKOV_VENV) (its own environment; about 80 s)"
+	@rm -rf $(CHECKOV_VENV) && mkdir -p $(dir $(CHECKOV_VENV)) && $(PYTHON) -m venv $(CHECKOV_VENV)
+	@set -o pipefail; $(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check \
+		'checkov==$(CHECKOV_VERSION)' 2>&1 | { grep -v '^WARNING: Location' || true; }
+	@CKV_SKIP_PACKAGE_UPDATE_CHECK=true $(CHECKOV_VENV)/bin/checkov --version >/dev/null \
+		|| { echo "error: the checkov install failed (see above)"; exit 1; }
+	@touch $@
+
+setup: $(VENV)/.installed node_modules/.installed $(CHECKOV_VENV)/.installed-$(CHECKOV_VERSION)
 
 # The main job: the Oratio platform on the embedded LocalStack creates an agent end to end.
 demo: setup

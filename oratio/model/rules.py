@@ -449,8 +449,9 @@ SERVICE_ACTIONS: dict[str, frozenset[str]] = {
     "iam": frozenset({"PassRole"}),
 }
 
-# Checks a backend may run (for example cdk-nag) that a resource may be exempted from, with a reason.
-# Backend-neutral names: each backend maps them onto its own checkers' rule ids.
+# Checks a backend may run (cdk-nag, checkov) that a resource may be exempted from, with a reason.
+# Backend-neutral names: each backend maps them onto its own checkers' rule ids (the CDK backend: cdk-nag's
+# AwsSolutions rules and checkov's CloudFormation checks, oratio/backends/cdk/checks.py).
 EXEMPTABLE_CHECKS = frozenset({
     "access-logs",          # S3 server access logging
     "mfa-required",         # Cognito MFA enforced for every user
@@ -458,5 +459,6 @@ EXEMPTABLE_CHECKS = frozenset({
     "latest-runtime",       # not the newest runtime of the family
     "dead-letter-queue",    # asynchronous invocation failures kept in a queue
     "reserved-concurrency", # a concurrency limit per function
-    "customer-managed-key", # KMS keys managed by the customer
+    "customer-managed-key", # KMS keys managed by the customer (tables, log groups, environment variables)
+    "vpc",                  # functions attached to a VPC
 })

@@ -661,9 +661,17 @@ class TestRemainingRules:
         Exemption("access-logs", "a reason of length")
         assert errors_of(lambda: Exemption("logs", "short")) == [
             "check: unknown check 'logs'; known: access-logs, advanced-security, customer-managed-key, "
-            "dead-letter-queue, latest-runtime, mfa-required, reserved-concurrency [M006]",
+            "dead-letter-queue, latest-runtime, mfa-required, reserved-concurrency, vpc [M006]",
             "reason: give a reason of at least 10 characters [M006]",
         ]
+
+    def test_an_exemption_without_a_reason_is_refused(self) -> None:
+        # What cdk-nag's acknowledgements and checkov's skips carry comes from here: no reason, no exemption.
+        from oratio.model import Exemption
+
+        for reason in ("", " " * 20, None):
+            assert errors_of(lambda reason=reason: Exemption("vpc", reason)) == [
+                "reason: give a reason of at least 10 characters [M006]"]
 
 
 def test_every_rule_has_a_test() -> None:

@@ -129,10 +129,11 @@ def test_buckets(dev: System) -> None:
         assert bucket.block_public_access and bucket.enforce_tls
         assert bucket.retention is Retention.RETAIN
     kb, code, recordings = (dev.bucket(n) for n in ("knowledge-bases", "generated-code", "recordings"))
-    assert kb.versioned and code.versioned and not recordings.versioned
+    assert kb.versioned and code.versioned and recordings.versioned
     assert [r.noncurrent_version_expiration_days for r in kb.lifecycle_rules] == [90]
     assert code.lifecycle_rules == ()
     (archive,) = recordings.lifecycle_rules
+    assert archive.noncurrent_version_expiration_days == 30
     assert [(t.storage_class, t.days) for t in archive.transitions] == [
         (StorageClass.STANDARD_IA, 30), (StorageClass.GLACIER, 90)]
 

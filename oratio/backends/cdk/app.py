@@ -195,8 +195,10 @@ class ApiStack(_SystemStack):
         # (build_app declares the order); the pools' ids are cross-stack references, ordered by the CDK.
         for api in http_apis:
             cid = construct_id(api.name)
-            construct, routes, _ = render_http_api(self, system, api, pools)
-            checks.acknowledge_exemptions(construct, api.exemptions)
+            construct, routes, access_logs = render_http_api(self, system, api, pools)
+            # The stage and the access log group are named {cid}Stage and {cid}AccessLogs (not part_id's form).
+            checks.acknowledge_exemptions(construct, api.exemptions,
+                                          parts=[self.node.try_find_child(f"{cid}Stage"), access_logs])
             for (route_construct, public), route in zip(routes, api.routes, strict=True):
                 if public:
                     checks.acknowledge_public_route(route_construct, route.reason or "")
