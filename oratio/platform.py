@@ -159,8 +159,19 @@ LATEST_RUNTIME = Exemption(
 )
 
 # The functions' exemptions from checkov's Lambda checks (and the log group's key check), with the reasons.
+FUNCTION_VPC = Exemption(
+    "vpc",
+    "the functions reach only AWS APIs (DynamoDB, S3, S3 Vectors, Bedrock, AgentCore, Step Functions) over TLS "
+    "with IAM; a VPC would need a NAT gateway or an endpoint per service and holds nothing they need to reach",
+)
+FUNCTION_KEYS = Exemption(
+    "customer-managed-key",
+    "logs and environment variables are encrypted at rest with AWS managed keys; the environment holds model ids "
+    "and name prefixes, no secrets, and the logs no request bodies, so a customer managed key would add a KMS cost "
+    "and key policy without protecting more",
+)
 FUNCTION_EXEMPTIONS = (
-    LATEST_RUNTIME,
+    LATEST_RUNTIME, FUNCTION_VPC, FUNCTION_KEYS,
     Exemption("dead-letter-queue",
               "the functions are invoked synchronously (by the agent-creation workflow, whose retries and catches "
               "record every failure on the agent's record); a dead-letter queue receives asynchronous invocations "
@@ -168,13 +179,21 @@ FUNCTION_EXEMPTIONS = (
     Exemption("reserved-concurrency",
               "reserved concurrency is taken from the account's unreserved pool (at least 100 must stay free, and "
               "new accounts have less than that in all); the workflow, one run per agent created, bounds the calls"),
-    Exemption("vpc",
-              "the functions reach only AWS APIs (DynamoDB, S3, S3 Vectors, Bedrock, AgentCore) over TLS with IAM; "
-              "a VPC would need a NAT gateway or an endpoint per service and holds nothing they need to reach"),
-    Exemption("customer-managed-key",
-              "logs and environment variables are encrypted at rest with AWS managed keys; the environment holds "
-              "model ids and name prefixes, no secrets, and the logs no request bodies, so a customer managed key "
-              "would add a KMS cost and key policy without protecting more"),
+)
+# The API function's: the same checks, for a function API Gateway calls synchronously.
+API_FUNCTION_EXEMPTIONS = (
+    LATEST_RUNTIME, FUNCTION_VPC, FUNCTION_KEYS,
+    Exemption("dead-letter-queue",
+              "API Gateway invokes the function synchronously and returns its error to the caller; a dead-letter "
+              "queue receives asynchronous invocations only"),
+    Exemption("reserved-concurrency",
+              "reserved concurrency is taken from the account's unreserved pool (at least 100 must stay free); the "
+              "API's stage throttling (burst and rate) bounds the calls instead"),
+)
+API_LOG_KEYS = Exemption(
+    "customer-managed-key",
+    "the API's access logs (request ids, routes, status codes, no bodies or tokens) are encrypted at rest with an "
+    "AWS managed key; a customer managed key would add a KMS cost and key policy without protecting more",
 )
 WORKFLOW_LOG_KEYS = Exemption(
     "customer-managed-key",
@@ -274,7 +293,7 @@ def api_function(by_name: dict[str, Table | Bucket], workflow: Workflow) -> Func
     agents, knowledge_bases = by_name["agents"], by_name["knowledge-bases"]
     return Function(
         "api", code="lambdas/api", include=SHARED_CODE,
-        runtime=RUNTIME, exemptions=[LATEST_RUNTIME], timeout_s=30, memory_mb=512,
+        runtime=RUNTIME, exemptions=API_FUNCTION_EXEMPTIONS, timeout_s=30, memory_mb=512,
         description="The platform's HTTP API: users create, list, read, feed and ask their own agents",
         grants=[agents.read_write(), knowledge_bases.put(), workflow.start_executions(),
                 invoke_generated_runtimes(GENERATED_AGENTS_PREFIX)],
@@ -290,6 +309,7 @@ def http_api() -> HttpApi:
          Route("POST /agents/{agentId}/documents", "api"), Route("POST /agents/{agentId}/invoke", "api")],
         authorizer=JwtAuthorizer("users", ["web"]),
         description="The Oratio platform's API for its front end: users' agents",
+        exemptions=[API_LOG_KEYS],
     )
 
 

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import attrs
 import pytest
 from aws_cdk.assertions import Template
 
@@ -91,8 +92,11 @@ def test_every_nag_acknowledgement_carries_a_reason_from_the_model(system: Syste
             for entry in entries:
                 if entry["type"] == "aws:cdk:acknowledged-rules":
                     acknowledged.update({f"{path} {rule}": reason for rule, reason in entry["data"].items()})
-    model_reasons = {e.reason for r in (*system.tables, *system.buckets, *system.functions, *system.workflows,
-                                        *system.user_pools) for e in r.exemptions}
+    # Every kind's exemptions (any tuple field of System whose resources carry some), and public routes' reasons.
+    resources = [r for field in attrs.fields(System) if isinstance(getattr(system, field.name), tuple)
+                 for r in getattr(system, field.name)]
+    model_reasons = {e.reason for r in resources for e in getattr(r, "exemptions", ())}
+    model_reasons |= {route.reason for api in system.http_apis for route in api.routes if route.public}
     model_reasons |= {s.reason for f in system.functions for s in function_statements(f) if s.reason}
     model_reasons |= {s.reason for w in system.workflows for s in workflow_statements(w) if s.reason}
     model_reasons |= {s.reason for r in system.agent_runtimes for s in agent_runtime_statements(system, r) if s.reason}

@@ -152,7 +152,8 @@ def test_the_platform_acknowledges_each_finding_of_the_last_review(platform_runs
     # The 26 findings checkov 3.3.30 made before the platform carried its reasons, one per resource of a kind: now
     # skipped on each such resource with the model's reason, or (the recordings bucket's versioning) passed.
     system, (report,), _ = platform_runs["dev"]
-    functions, log_groups = len(system.functions), len(system.functions) + sum(w.logging for w in system.workflows)
+    functions = len(system.functions)
+    log_groups = functions + sum(w.logging for w in system.workflows) + sum(a.access_logs for a in system.http_apis)
     for check_id, resource_type, count in [
             ("CKV_AWS_119", "AWS::DynamoDB::Table", len(system.tables)),
             ("CKV_AWS_158", "AWS::Logs::LogGroup", log_groups),
