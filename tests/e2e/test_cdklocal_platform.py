@@ -1,7 +1,8 @@
 """The platform's ``cdk.out`` deployed through cdklocal (the CDK CLI against LocalStack's CloudFormation, as a user of
 the README's "The CDK CLI against it" would): the AgentCreator runtime is created by our
-``AWS::BedrockAgentCore::Runtime`` provider and READY, and the agent-creation workflow run on that deployment ends
-with an agent that answers from its documents through InvokeAgentRuntime.
+``AWS::BedrockAgentCore::Runtime`` provider and READY, the agent-creation workflow run on that deployment ends
+with an agent that answers from its documents through InvokeAgentRuntime, and the HTTP API made by our
+``AWS::ApiGatewayV2::*`` providers answers at the URL the CDK outputs, behind the users pool's JWT authorizer.
 
 Its own stage (``cdklocal``), so its names never meet the LocalStack backend's deployments of ``local`` on the
 suite's shared LocalStack."""
@@ -12,6 +13,8 @@ import json
 import os
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,19 @@ from typing import Any
 import pytest
 
 from oratio.backends.localstack import Target
-from oratio.demo import DEMO_QUESTION, SAMPLE_DOCUMENTS, SPECIFICATION, ask_agent, request_agent, run_workflow
+from oratio.backends.localstack.providers.http_api import api_url
+from oratio.demo import (
+    DEMO_PASSWORD,
+    DEMO_QUESTION,
+    SAMPLE_DOCUMENTS,
+    SPECIFICATION,
+    ApiClient,
+    ask_agent,
+    claims_of,
+    front_end_sign_in,
+    request_agent,
+    run_workflow,
+)
 from oratio.model.agent_runtime import runtime_prefix
 from oratio.platform import SYSTEM_NAME, platform
 
@@ -55,9 +70,11 @@ def deployed(localstack: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple
     return Target(localstack.url), json.loads(outputs_file.read_text())
 
 
-def _output(stacks: dict[str, dict[str, str]], key: str) -> str:
-    """The one output named ``key`` across the platform's stacks."""
-    found = [values[key] for values in stacks.values() if key in values]
+def _output(stacks: dict[str, dict[str, str]], key: str, *, prefix: bool = False) -> str:
+    """The one output named ``key`` (or, with ``prefix``, whose name starts with it: the CDK suffixes some names with
+    a hash) across the platform's stacks."""
+    found = [value for values in stacks.values() for name, value in values.items()
+             if name == key or (prefix and name.startswith(key))]
     assert len(found) == 1, f"output {key}: {found} (outputs: {sorted(k for v in stacks.values() for k in v)})"
     return found[0]
 
@@ -108,3 +125,32 @@ def test_the_workflow_on_the_cdklocal_deployment_ends_with_an_agent_that_answers
     assert answer["answer"].startswith("[local model stand-in]")
     assert "Items can be returned within 30 days with their receipt." in answer["answer"]
     assert "Monday to Friday" not in answer["answer"]
+
+
+def test_the_api_made_by_cloudformation_answers_at_its_output_url_behind_the_jwt_authorizer(
+        deployed: tuple[Target, dict[str, dict[str, str]]]) -> None:
+    target, stacks = deployed
+    api_id, url = _output(stacks, "ApiApiId"), _output(stacks, "ApiApiUrl")
+    # The CDK's ${ApiEndpoint}/ is the loopback URL the LocalStack backend prints for an API: no DNS needed.
+    assert url == api_url(target.endpoint, api_id)
+    api = target.client("apigatewayv2").get_api(ApiId=api_id)
+    assert api["Name"] == f"{platform(STAGE).prefix}-api" and api["ProtocolType"] == "HTTP"
+    routes = {r["RouteKey"]: r for r in target.client("apigatewayv2").get_routes(ApiId=api_id)["Items"]}
+    assert "GET /agents" in routes and routes["GET /agents"]["AuthorizationType"] == "JWT"
+
+    try:  # no token: the authorizer refuses before the function runs
+        with urllib.request.urlopen(urllib.request.Request(url + "agents"), timeout=30) as response:
+            status, body = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read()
+    assert (status, json.loads(body)) == (401, {"message": "Unauthorized"})
+
+    # A user signed up through Cognito's public API with the web client this deployment made: its ID token opens
+    # the API, and the list is the user's own (a new user has none; the workflow test's agent is another user's).
+    client_id = _output(stacks, "UsersWebClientId", prefix=True)
+    email = f"cdklocal-{uuid.uuid4().hex[:8]}@example.com"
+    tokens = front_end_sign_in(target, {"user_pools": {"users": {"clients": {"web": client_id}}}}, email,
+                               DEMO_PASSWORD)
+    assert claims_of(tokens["IdToken"])["aud"] == client_id
+    status, answer = ApiClient(url, tokens["IdToken"]).call("GET", "agents")
+    assert (status, answer) == (200, {"agents": []})

@@ -78,6 +78,11 @@ class AuthStack(_SystemStack):
         self.pools: dict[str, tuple[cognito.IUserPool, dict[str, cognito.IUserPoolClient]]] = {}
         for pool in user_pools:
             construct, clients = render_user_pool(self, system, pool)
+            # Strong references (exports) for the API stack's authorizer, as for agent runtimes' ARNs below: the
+            # weak default is Fn::GetStackOutput, which LocalStack's CloudFormation leaves unevaluated (the cdklocal
+            # path: the authorizer's issuer and audience would be the intrinsic's text, refusing every token).
+            for referenced in (construct, *clients):
+                CrossStackReferences.of(referenced).produce(ReferenceStrength.STRONG)
             self.pools[pool.name] = (construct, {c.name: r for c, r in zip(pool.clients, clients, strict=True)})
             checks.acknowledge_exemptions(construct, pool.exemptions)
             self.output(construct_id(pool.name), "UserPoolId", construct.user_pool_id, f"user pool {pool.name}")

@@ -68,16 +68,13 @@ def test_the_authorizer_is_the_pools_and_on_every_protected_route(system: System
     assert props["AuthorizerType"] == "JWT"
     assert props["IdentitySource"] == ["$request.header.Authorization"]
     # The issuer and audience come from the auth stack's pool and its "web" client (never "other"): read from
-    # that stack's outputs (the CDK's weak cross-stack references), never typed.
+    # that stack's exports (strong cross-stack references: LocalStack's CloudFormation does not evaluate the weak
+    # ones' Fn::GetStackOutput), never typed.
     _, parts = props["JwtConfiguration"]["Issuer"]["Fn::Join"]
     assert parts[:3] == ["https://cognito-idp.", {"Ref": "AWS::Region"}, ".amazonaws.com/"]
-    pool = parts[3]["Fn::GetStackOutput"]
-    assert (pool["StackName"], pool["OutputName"].startswith("PublishOutputRefUsers")) == \
-        (stack_name(system, "auth"), True)
+    assert parts[3]["Fn::ImportValue"].startswith(f"{stack_name(system, 'auth')}:ExportsOutputRefUsers")
     (audience,) = props["JwtConfiguration"]["Audience"]
-    client = audience["Fn::GetStackOutput"]
-    assert (client["StackName"], client["OutputName"].startswith("PublishOutputRefUsersWeb")) == \
-        (stack_name(system, "auth"), True)
+    assert audience["Fn::ImportValue"].startswith(f"{stack_name(system, 'auth')}:ExportsOutputRefUsersWeb")
     routes = {r["Properties"]["RouteKey"]: r["Properties"] for r in
               _resources(api_template, "AWS::ApiGatewayV2::Route").values()}
     model = system.http_apis[0]
