@@ -38,6 +38,7 @@ from oratio.demo import (
     workflow_history,
 )
 from oratio.platform import platform, settings_for
+from tests.backends.localstack.processes import agent_processes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.localstack]
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -172,19 +173,6 @@ def test_a_malformed_request_fails_fast_with_its_reason(deployed: tuple[Target, 
     assert run.seconds < 15
 
 
-def _runtime_processes(layout: Layout) -> list[int]:
-    """Running processes whose command line is an agent's entry point under LocalStack's agentcore folder."""
-    found = []
-    for pid in process._strays(layout):
-        try:
-            arguments = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
-        except OSError:
-            continue
-        if any("/agentcore/" in argument for argument in arguments[:2]):
-            found.append(pid)
-    return found
-
-
 def test_every_runtime_process_is_gone_after_localstack_stop(deployed: tuple[Target, dict[str, Any]],
                                                             localstack: Any) -> None:
     """Last in this module: it restarts the embedded LocalStack. The agent's session is left running on purpose."""
@@ -197,8 +185,8 @@ def test_every_runtime_process_is_gone_after_localstack_stop(deployed: tuple[Tar
         agentRuntimeArn=run.record["agentRuntimeArn"], runtimeSessionId=f"left-running-{uuid.uuid4().hex}",
         payload=json.dumps({"prompt": RETURNS_QUESTION}).encode())["response"].read()
     layout = Layout.default()
-    running = _runtime_processes(layout)
+    running = agent_processes(layout)
     assert running
     assert process.stop(layout) is True
-    assert _runtime_processes(layout) == [] and not any(Path(f"/proc/{pid}").exists() for pid in running)
+    assert agent_processes(layout) == [] and not any(Path(f"/proc/{pid}").exists() for pid in running)
     assert process.start(layout).running

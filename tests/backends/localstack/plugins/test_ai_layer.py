@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from oratio.backends.localstack.embedded import process
 from oratio.backends.localstack.embedded.layout import Layout
 from oratio.backends.localstack.target import Target
+from tests.backends.localstack.processes import agent_processes
 
 pytestmark = pytest.mark.localstack
 ROLE = "arn:aws:iam::000000000000:role/agent-runtime-role"
@@ -126,19 +127,6 @@ def invoke(aws: Aws, arn: str, payload: dict[str, Any], session: str) -> dict[st
 
 def session_id() -> str:
     return f"session-{uuid.uuid4()}"  # at least 33 characters, as AgentCore requires
-
-
-def agent_processes(layout: Layout) -> list[int]:
-    """Running processes whose command line is an agent's entry point under LocalStack's agentcore folder."""
-    found = []
-    for pid in process._strays(layout):
-        try:
-            arguments = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
-        except OSError:
-            continue
-        if any("/agentcore/" in argument for argument in arguments[:2]):
-            found.append(pid)
-    return found
 
 
 # --- AgentCore control plane ------------------------------------------------------------------------------------
