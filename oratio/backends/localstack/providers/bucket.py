@@ -79,6 +79,14 @@ def _tls_policy(bucket: str) -> dict[str, Any]:
         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}
 
 
+def create_bucket(target: Target, name: str) -> None:
+    """CreateBucket in the target's region (us-east-1 takes no location constraint; every other region needs one)."""
+    request: dict[str, Any] = {"Bucket": name}
+    if target.region != "us-east-1":
+        request["CreateBucketConfiguration"] = {"LocationConstraint": target.region}
+    target.client("s3").create_bucket(**request)
+
+
 def all_buckets(target: Target) -> list[dict[str, Any]]:
     """Every S3 bucket (the model's buckets and the runtimes' code bucket are found in one listing)."""
     return target.once("s3:buckets", lambda: target.client("s3").list_buckets().get("Buckets", []))
@@ -147,11 +155,7 @@ class BucketProvider(Provider):
         return Measure(0, "object")
 
     def create(self, target: Target, spec: Spec, tags: dict[str, str]) -> None:
-        s3 = target.client("s3")
-        request: dict[str, Any] = {"Bucket": spec.physical}
-        if target.region != "us-east-1":
-            request["CreateBucketConfiguration"] = {"LocationConstraint": target.region}
-        s3.create_bucket(**request)
+        create_bucket(target, spec.physical)
         # Tags first: an interrupted create leaves a bucket that the next run recognizes as its own.
         self._tag(target, spec.physical, tags)
         self.update(target, spec, set(spec.props), tags)

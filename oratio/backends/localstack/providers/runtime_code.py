@@ -18,11 +18,10 @@ from oratio.backends.localstack.providers.base import (
     concurrently,
     unless_missing,
 )
-from oratio.backends.localstack.providers.bucket import all_buckets
+from oratio.backends.localstack.providers.bucket import PUBLIC_ACCESS_BLOCKS, all_buckets, create_bucket
 from oratio.backends.localstack.target import Target
 
 SUFFIX = "-runtime-code"
-PUBLIC_ACCESS_BLOCKS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 
 
 class RuntimeCodeProvider(Provider):
@@ -49,11 +48,7 @@ class RuntimeCodeProvider(Provider):
                     tags)
 
     def create(self, target: Target, spec: Spec, tags: dict[str, str]) -> None:
-        s3 = target.client("s3")
-        request: dict[str, Any] = {"Bucket": spec.physical}
-        if target.region != "us-east-1":
-            request["CreateBucketConfiguration"] = {"LocationConstraint": target.region}
-        s3.create_bucket(**request)
+        create_bucket(target, spec.physical)
         self.update(target, spec, set(spec.props), tags)
 
     def update(self, target: Target, spec: Spec, fields: set[str], tags: dict[str, str]) -> None:
