@@ -411,6 +411,8 @@ def test_the_plug_ins_fingerprint_is_their_version_and_code(tmp_path: Path, monk
     (source / "oratio_localstack" / "__pycache__").mkdir(parents=True)
     (source / "pyproject.toml").write_text('[project]\nname = "oratio-localstack"\nversion = "9.8.7"\n')
     (source / "oratio_localstack" / "s3vectors.py").write_text("A = 1\n")
+    hashing = install_module.plugins_source() / "oratio_localstack" / "code_hash.py"  # a plug-in package has it
+    (source / "oratio_localstack" / "code_hash.py").write_bytes(hashing.read_bytes())
     monkeypatch.setattr(install_module, "plugins_source", lambda: source)
     first = install_module.plugins_fingerprint()
     assert first.startswith("9.8.7+") and len(first) == len("9.8.7+") + 16

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -74,17 +75,19 @@ def plugins_version(source: Path | None = None) -> str:
 
 
 PLUGINS_PACKAGE = "oratio_localstack"
-PLUGINS_CODE_SUFFIXES = (".py", ".js")  # as oratio_localstack.plugin_info.CODE_SUFFIXES
 
 
 def plugins_code_hash(package: Path) -> str:
-    """The computation ``oratio_localstack.plugin_info.code_hash`` makes inside LocalStack over the installed copy:
-    sha256 over the code files (relative path, NUL, bytes) in path order, 16 hex digits."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in PLUGINS_CODE_SUFFIXES
-                       and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    """``oratio_localstack.code_hash.code_hash`` over ``package``: that module run from the plug-ins' own copy (it
+    needs nothing but the standard library), so the installer and the running plug-ins hash with one piece of code."""
+    module_file = package / "code_hash.py"
+    spec = importlib.util.spec_from_file_location("_oratio_plugins_code_hash", module_file)
+    if not module_file.is_file() or spec is None or spec.loader is None:
+        raise OratioError(f"oratio's LocalStack plug-ins are incomplete: {module_file} is missing",
+                          "reinstall oratio (pip install --force-reinstall oratio)")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.code_hash(package)
 
 
 def plugins_fingerprint() -> str:
